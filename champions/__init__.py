@@ -1,0 +1,1 @@
+"""Accounts, champions, guilds, memberships, invitations, the activity log and consent."""

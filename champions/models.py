@@ -1,0 +1,545 @@
+"""The champions core: who the program's people are and what they did.
+
+State changes happen in `champions.services`; these classes hold data and its constraints only.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.timezone import now
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone (for example Europe/Berlin).")
+
+
+def empty_list() -> list[str]:
+    return []
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who signs in: program team (staff), sales, champions. Logs in by email."""
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Program team: may use the admin, invisible in every metric."
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Industry(models.TextChoices):
+    FINTECH = "fintech", "Financial services"
+    HEALTHCARE = "healthcare", "Healthcare"
+    MANUFACTURING = "manufacturing", "Manufacturing"
+    RETAIL = "retail", "Retail & e-commerce"
+    SOFTWARE = "software", "Software & SaaS"
+    LOGISTICS = "logistics", "Logistics"
+    EDUCATION = "education", "Education"
+    PUBLIC = "public", "Public sector"
+    MEDIA = "media", "Media"
+    ENERGY = "energy", "Energy & utilities"
+
+
+class Region(models.TextChoices):
+    EMEA = "emea", "EMEA"
+    NA = "na", "North America"
+    LATAM = "latam", "Latin America"
+    APAC = "apac", "APAC"
+
+
+class SizeBand(models.TextChoices):
+    """Employee count of the customer company, in the bands sales talks about."""
+
+    XS = "1-49", "1–49"
+    S = "50-199", "50–199"
+    M = "200-999", "200–999"
+    L = "1000-4999", "1,000–4,999"
+    XL = "5000+", "5,000+"
+
+
+class Plan(models.TextChoices):
+    STARTER = "starter", "Starter"
+    PROFESSIONAL = "professional", "Professional"
+    ENTERPRISE = "enterprise", "Enterprise"
+
+
+class Account(models.Model):
+    """A customer company."""
+
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=253, blank=True, help_text="For example acme.com.")
+    industry = models.CharField(max_length=32, choices=Industry.choices)
+    region = models.CharField(max_length=16, choices=Region.choices)
+    size_band = models.CharField(max_length=16, choices=SizeBand.choices)
+    plan = models.CharField(max_length=16, choices=Plan.choices, default=Plan.PROFESSIONAL)
+    arr = models.DecimalField(
+        "ARR", max_digits=14, decimal_places=2, default=0, help_text="Annual recurring revenue."
+    )
+    crm_id = models.CharField("CRM id", max_length=64, blank=True)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("domain"), condition=~Q(domain=""), name="account_domain_unique_ci"
+            ),
+            models.UniqueConstraint(
+                fields=["crm_id"], condition=~Q(crm_id=""), name="account_crm_id_unique"
+            ),
+            models.CheckConstraint(condition=Q(arr__gte=0), name="account_arr_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductArea(models.Model):
+    """A part of the vendor's product; champions, templates and stories are tagged with them."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChampionState(models.TextChoices):
+    INVITED = "invited", "Invited"
+    ONBOARDING = "onboarding", "Onboarding"
+    ACTIVE = "active", "Active"
+    DORMANT = "dormant", "Dormant"
+    ALUMNI = "alumni", "Alumni"
+
+
+class ChampionTier(models.TextChoices):
+    COMMUNITY = "community", "Community"
+    ADVOCATE = "advocate", "Advocate"
+    AMBASSADOR = "ambassador", "Ambassador"
+
+
+class Champion(models.Model):
+    """A customer's power user in the program, from invitation to alumni.
+
+    A champion who changes company becomes alumni at the old account and points to the
+    champion record at the new one (`successor`), so both histories stay intact.
+    """
+
+    user = models.ForeignKey(
+        "champions.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="champion_records",
+        help_text="Empty until the champion accepts their invitation.",
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="champions")
+    email = models.EmailField()
+    full_name = models.CharField(max_length=200)
+    title = models.CharField("job title", max_length=200, blank=True)
+    tier = models.CharField(
+        max_length=16, choices=ChampionTier.choices, default=ChampionTier.COMMUNITY
+    )
+    expertise = models.JSONField(default=empty_list, blank=True, help_text="Skills, free text.")
+    product_areas = models.ManyToManyField(ProductArea, blank=True, related_name="champions")
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    languages = models.JSONField(
+        default=empty_list, blank=True, help_text="ISO 639-1 codes, for example en, de."
+    )
+    crm_id = models.CharField("CRM id", max_length=64, blank=True)
+    buddy = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="buddy_of"
+    )
+    buddy_paired_at = models.DateTimeField(null=True, blank=True)
+    invited_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitees",
+        help_text="The champion whose peer invitation brought this one in.",
+    )
+    joined_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        max_length=16, choices=ChampionState.choices, default=ChampionState.INVITED
+    )
+    state_changed_at = models.DateTimeField(default=now)
+    successor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
+        help_text="The champion record at the new company, after a move.",
+    )
+    private_notes = models.TextField(
+        blank=True, help_text="Program team only; never shown to sales or sent to the CRM."
+    )
+    erased_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            # Alumni keep their old record, so only one live record per email or user.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(state=ChampionState.ALUMNI),
+                name="champion_email_unique_ci_live",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=~Q(state=ChampionState.ALUMNI) & Q(user__isnull=False),
+                name="champion_user_unique_live",
+            ),
+            models.CheckConstraint(
+                condition=~Q(buddy=models.F("id")), name="champion_not_own_buddy"
+            ),
+            models.CheckConstraint(
+                condition=Q(joined_at__isnull=False) | Q(state=ChampionState.INVITED),
+                name="champion_joined_unless_invited",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state"]),
+            models.Index(fields=["account", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.account.name})" if self.account_id else self.full_name
+
+
+class GuildVisibility(models.TextChoices):
+    PUBLIC = "public", "Public: anyone may join"
+    PRIVATE = "private", "Private: visible, joining needs approval"
+    HIDDEN = "hidden", "Hidden: members only, by invitation"
+
+
+class Guild(models.Model):
+    """Champions with a shared challenge who meet, help each other and share practice."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    theme = models.CharField(max_length=200, help_text="The shared challenge, in one line.")
+    description = models.TextField(blank=True)
+    visibility = models.CharField(
+        max_length=16, choices=GuildVisibility.choices, default=GuildVisibility.PUBLIC
+    )
+    created_at = models.DateTimeField(default=now)
+    members = models.ManyToManyField(Champion, through="Membership", related_name="guilds")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipRole(models.TextChoices):
+    MEMBER = "member", "Member"
+    DEPUTY = "deputy", "Deputy lead"
+    LEAD = "lead", "Lead"
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    REQUESTED = "requested", "Requested (awaiting approval)"
+
+
+class Membership(models.Model):
+    guild = models.ForeignKey(Guild, on_delete=models.CASCADE, related_name="memberships")
+    champion = models.ForeignKey(Champion, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(
+        max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    status = models.CharField(
+        max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    joined_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["guild__name", "champion__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["guild", "champion"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.champion.full_name} in {self.guild.name} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An invitation into the program, sent by the program team or by a champion (peer).
+
+    Only a hash of the token is stored: the link in the email is the one copy of the secret.
+    """
+
+    champion = models.ForeignKey(Champion, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    invited_by_user = models.ForeignKey(
+        "champions.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+    )
+    invited_by_champion = models.ForeignKey(
+        Champion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="peer_invitations_sent",
+    )
+    message = models.TextField(blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    sent_at = models.DateTimeField(default=now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["sent_at"]), models.Index(fields=["accepted_at"])]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email}"
+
+    @property
+    def is_peer(self) -> bool:
+        return self.invited_by_champion_id is not None
+
+
+class ActivityLevel(models.IntegerChoices):
+    OBSERVER = 1, "Observer"
+    PARTICIPANT = 2, "Participant"
+    CONTRIBUTOR = 3, "Contributor"
+    LEADER = 4, "Leader"
+
+
+class ActivityKind(models.TextChoices):
+    """The kinds of METRICS.md; each has one level (`ACTIVITY_LEVELS`)."""
+
+    LOGIN = "login", "Login"
+    PAGE_VIEW = "page_view", "Page view"
+    TEMPLATE_VIEWED = "template_viewed", "Template viewed"
+    RSVP = "rsvp", "RSVP"
+    ATTENDED_EVENT = "attended_event", "Attended event"
+    ASKED_QUESTION = "asked_question", "Asked question"
+    REUSED_TEMPLATE = "reused_template", "Downloaded or reused template"
+    ACCEPTED_INVITATION = "accepted_invitation", "Accepted invitation"
+    ANSWERED_QUESTION = "answered_question", "Answered question"
+    SHARED_TEMPLATE = "shared_template", "Shared template"
+    PRESENTED_AT_DEMO = "presented_at_demo", "Presented at demo"
+    GAVE_REFERENCE = "gave_reference", "Gave reference"
+    WROTE_STORY = "wrote_story", "Wrote story"
+    INVITED_PEER = "invited_peer", "Invited peer"
+    HOSTED_CLINIC = "hosted_clinic", "Hosted clinic"
+    MODERATED = "moderated", "Moderated"
+    MENTORED_AS_BUDDY = "mentored_as_buddy", "Mentored as buddy"
+    LED_GUILD = "led_guild", "Led guild"
+
+
+_K, _L = ActivityKind, ActivityLevel
+ACTIVITY_LEVELS: dict[str, int] = {
+    _K.LOGIN: _L.OBSERVER,
+    _K.PAGE_VIEW: _L.OBSERVER,
+    _K.TEMPLATE_VIEWED: _L.OBSERVER,
+    _K.RSVP: _L.PARTICIPANT,
+    _K.ATTENDED_EVENT: _L.PARTICIPANT,
+    _K.ASKED_QUESTION: _L.PARTICIPANT,
+    _K.REUSED_TEMPLATE: _L.PARTICIPANT,
+    _K.ACCEPTED_INVITATION: _L.PARTICIPANT,
+    _K.ANSWERED_QUESTION: _L.CONTRIBUTOR,
+    _K.SHARED_TEMPLATE: _L.CONTRIBUTOR,
+    _K.PRESENTED_AT_DEMO: _L.CONTRIBUTOR,
+    _K.GAVE_REFERENCE: _L.CONTRIBUTOR,
+    _K.WROTE_STORY: _L.CONTRIBUTOR,
+    _K.INVITED_PEER: _L.CONTRIBUTOR,
+    _K.HOSTED_CLINIC: _L.LEADER,
+    _K.MODERATED: _L.LEADER,
+    _K.MENTORED_AS_BUDDY: _L.LEADER,
+    _K.LED_GUILD: _L.LEADER,
+}
+del _K, _L
+
+
+class ActivitySource(models.TextChoices):
+    PORTAL = "portal", "Portal"
+    ADMIN = "admin", "Admin"
+    API = "api", "API"
+    IMPORT = "import", "Import"
+    CRM = "crm", "CRM"
+    SYSTEM = "system", "System"
+
+
+class Activity(models.Model):
+    """The append-only event log every metric is computed from.
+
+    `level` is the kind's level from METRICS.md, stored so metrics can filter on it in SQL;
+    any level above observer is a contribution. Moderator actions may have no champion: they
+    count whoever takes them, so `actor` records the user.
+    """
+
+    champion = models.ForeignKey(
+        Champion, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    actor = models.ForeignKey(
+        "champions.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=32, choices=ActivityKind.choices)
+    level = models.PositiveSmallIntegerField(choices=ActivityLevel.choices)
+    occurred_at = models.DateTimeField(db_index=True)
+    guild = models.ForeignKey(
+        Guild, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    source = models.CharField(max_length=16, choices=ActivitySource.choices)
+    subject_type = models.CharField(max_length=40, blank=True)
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        verbose_name_plural = "activities"
+        indexes = [
+            models.Index(fields=["champion", "occurred_at"]),
+            models.Index(fields=["kind", "occurred_at"]),
+            models.Index(fields=["guild", "occurred_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1) & Q(level__lte=4), name="activity_level_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(champion__isnull=False) | Q(actor__isnull=False),
+                name="activity_has_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_contribution(self) -> bool:
+        return self.level > ActivityLevel.OBSERVER
+
+
+class ConsentScope(models.TextChoices):
+    REFERENCE_CALL = "reference_call", "Reference call"
+    LOGO = "logo", "Company logo"
+    QUOTE = "quote", "Quote"
+    CASE_STUDY = "case_study", "Case study"
+    VIDEO = "video", "Video"
+
+
+class ConsentText(models.Model):
+    """The wording a champion agrees to, per scope and version; its hash pins the exact text."""
+
+    scope = models.CharField(max_length=32, choices=ConsentScope.choices)
+    version = models.CharField(max_length=20)
+    body = models.TextField()
+    text_hash = models.CharField(max_length=64, editable=False)
+    published_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["scope", "-published_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "version"], name="consent_text_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} v{self.version}"
+
+
+class ConsentMethod(models.TextChoices):
+    PORTAL = "portal", "Portal checkbox"
+    EMAIL = "email", "Email confirmation"
+    SIGNED_FORM = "signed_form", "Signed form"
+    RECORDED_CALL = "recorded_call", "Recorded call"
+
+
+class ConsentRecord(models.Model):
+    """One grant or withdrawal of consent. Append-only: the history is the record."""
+
+    champion = models.ForeignKey(Champion, on_delete=models.CASCADE, related_name="consents")
+    scope = models.CharField(max_length=32, choices=ConsentScope.choices)
+    granted = models.BooleanField(help_text="True for a grant, False for a withdrawal.")
+    text_version = models.CharField(max_length=20)
+    text_hash = models.CharField(max_length=64)
+    method = models.CharField(max_length=16, choices=ConsentMethod.choices)
+    actor = models.ForeignKey(
+        "champions.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who recorded it: the champion themselves, or staff on their behalf.",
+    )
+    recorded_at = models.DateTimeField(default=now)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["champion", "scope", "recorded_at"])]
+
+    def __str__(self) -> str:
+        verb = "granted" if self.granted else "withdrew"
+        return f"{self.champion_id} {verb} {self.scope} at {self.recorded_at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The one guard kept in save(): an existing consent record is history and never changes.
+        if self.pk is not None:
+            raise ValueError("Consent records are append-only.")
+        super().save(*args, **kwargs)
