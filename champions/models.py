@@ -211,6 +211,11 @@ class Champion(models.Model):
         help_text="The champion whose peer invitation brought this one in.",
     )
     joined_at = models.DateTimeField(null=True, blank=True)
+    first_value_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The first value moment (METRICS.md): recorded when reached, for onboarding.",
+    )
     state = models.CharField(
         max_length=16, choices=ChampionState.choices, default=ChampionState.INVITED
     )

@@ -212,6 +212,24 @@ def champion_move_account(
     return moved
 
 
+def champion_record_first_value(*, champion: Champion, at: datetime) -> bool:
+    """Note the champion's first value moment if `at` is earlier than any known one.
+
+    Called by the services whose actions can be a first value moment (an accepted or helpful
+    peer answer, attending a demo or clinic, reusing a peer's template). Moments before joining
+    do not count. Returns whether the recorded moment changed.
+    """
+    if champion.joined_at is None or at < champion.joined_at:
+        return False
+    if champion.first_value_at is not None and champion.first_value_at <= at:
+        return False
+    updated = Champion.objects.filter(pk=champion.pk).filter(
+        models.Q(first_value_at__isnull=True) | models.Q(first_value_at__gt=at)
+    ).update(first_value_at=at)
+    champion.first_value_at = at
+    return bool(updated)
+
+
 # --- creating champions and inviting them ---------------------------------------------------
 
 

@@ -50,6 +50,14 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "champions",
+    "programs.playbooks",
+    "programs.events",
+    "programs.clinics",
+    "programs.library",
+    "programs.recognition",
+    "programs.references",
+    "programs.governance",
+    "programs.metrics",
 ]
 
 MIDDLEWARE = [

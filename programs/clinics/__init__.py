@@ -1,0 +1,1 @@
+"""Clinic Q&A: questions and answers between champions."""

@@ -1,0 +1,3 @@
+"""Models of clinics."""
+
+from __future__ import annotations

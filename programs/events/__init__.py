@@ -1,0 +1,1 @@
+"""Quarterly demos, peer clinics, live builds and their registrations."""

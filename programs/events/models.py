@@ -1,0 +1,3 @@
+"""Models of events."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Governance: code of conduct, reports, moderation cases, health checks."""

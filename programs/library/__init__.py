@@ -1,0 +1,1 @@
+"""The shared template library: templates, versions, forks, ratings."""

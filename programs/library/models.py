@@ -1,0 +1,3 @@
+"""Models of library."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Program metrics, snapshots, dashboards and experiments."""

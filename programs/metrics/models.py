@@ -1,0 +1,3 @@
+"""Models of metrics."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Playbooks: repeatable loops, their runs and their automation."""

@@ -1,0 +1,3 @@
+"""Models of playbooks."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Recognition: kudos, levels, contributor rolls, good first contributions."""

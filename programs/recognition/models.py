@@ -1,0 +1,3 @@
+"""Models of recognition."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The reference program: stories, deals, reference requests, matching, attribution."""

@@ -1,0 +1,3 @@
+"""Models of references."""
+
+from __future__ import annotations
