@@ -33,7 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     full_name = factory.Faker("name")
-    password = factory.PostGenerationMethodCall("set_password", "demo-pass-123")
+    password = factory.django.Password("demo-pass-123")
 
 
 class StaffFactory(UserFactory):
