@@ -1,0 +1,46 @@
+# The two commands of the README are `make demo` and `make test`; the rest serve them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install demo test lint lock migrations-check deploy-check
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements/lock.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	touch $@
+
+demo: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Champions is running at http://$(HOST):$(PORT)/admin/"
+	@echo "  Logins (password: demo): admin@example.com (program manager),"
+	@echo "  moderator@example.com, sales@example.com, champion@example.com"
+	@echo ""
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/mypy .
+
+migrations-check: install
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Production-like settings must pass Django's deployment checklist (RELIABILITY.md item 1).
+deploy-check: install
+	DEBUG=false SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  ALLOWED_HOSTS=champions.example.com SITE_URL=https://champions.example.com \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+lock:
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras -o requirements/lock.txt pyproject.toml
