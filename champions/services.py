@@ -223,9 +223,11 @@ def champion_record_first_value(*, champion: Champion, at: datetime) -> bool:
         return False
     if champion.first_value_at is not None and champion.first_value_at <= at:
         return False
-    updated = Champion.objects.filter(pk=champion.pk).filter(
-        models.Q(first_value_at__isnull=True) | models.Q(first_value_at__gt=at)
-    ).update(first_value_at=at)
+    updated = (
+        Champion.objects.filter(pk=champion.pk)
+        .filter(models.Q(first_value_at__isnull=True) | models.Q(first_value_at__gt=at))
+        .update(first_value_at=at)
+    )
     champion.first_value_at = at
     return bool(updated)
 

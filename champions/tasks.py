@@ -11,7 +11,7 @@ from champions import services
 from champions.models import Invitation
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)  # type: ignore[untyped-decorator]
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
 def send_invitation_email(self: object, *, invitation_id: int, token: str) -> None:
     """Email the invitation link; the token travels only here and in the email."""
     invitation = Invitation.objects.select_related(
@@ -35,7 +35,7 @@ def send_invitation_email(self: object, *, invitation_id: int, token: str) -> No
     message.send()
 
 
-@shared_task  # type: ignore[untyped-decorator]
+@shared_task
 def mark_dormant_champions() -> int:
     """Beat task: active champions without a contribution for 60 days become dormant."""
     return services.champions_mark_dormant()

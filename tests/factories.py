@@ -8,9 +8,9 @@ import factory
 from django.utils import timezone
 
 from champions.models import (
+    ACTIVITY_LEVELS,
     Account,
     Activity,
-    ACTIVITY_LEVELS,
     ActivityKind,
     ActivitySource,
     Champion,
@@ -74,9 +74,11 @@ class ChampionFactory(factory.django.DjangoModelFactory):
     joined_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=100))
     state_changed_at = factory.LazyAttribute(lambda o: o.joined_at or timezone.now())
     user = factory.LazyAttribute(
-        lambda o: None
-        if o.state == ChampionState.INVITED
-        else UserFactory(email=o.email, full_name=o.full_name)
+        lambda o: (
+            None
+            if o.state == ChampionState.INVITED
+            else UserFactory(email=o.email, full_name=o.full_name)
+        )
     )
 
     class Params:

@@ -64,6 +64,8 @@ def test_activity_levels_stay_within_one_to_four():
 
 def test_activity_idempotency_keys_are_unique():
     champion = ChampionFactory()
-    fields = dict(champion=champion, kind="login", level=1, occurred_at=champion.joined_at, source="api")
+    fields = dict(
+        champion=champion, kind="login", level=1, occurred_at=champion.joined_at, source="api"
+    )
     Activity.objects.create(idempotency_key="k", **fields)
     _refused(lambda: Activity.objects.create(idempotency_key="k", **fields))

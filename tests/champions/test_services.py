@@ -57,7 +57,10 @@ def test_staff_invitation_creates_invited_champion_and_emails_a_link(
     staff = StaffFactory()
     with django_capture_on_commit_callbacks(execute=True):
         issued = services.champion_invite(
-            account=account, email=" Ada@Example.COM ", full_name="Ada Lovelace", invited_by_user=staff
+            account=account,
+            email=" Ada@Example.COM ",
+            full_name="Ada Lovelace",
+            invited_by_user=staff,
         )
     champion = issued.invitation.champion
     assert champion.state == ChampionState.INVITED
@@ -90,7 +93,10 @@ def test_inviting_an_existing_champions_email_is_refused_and_changes_nothing():
 def test_inviting_a_bad_email_names_the_field():
     with pytest.raises(DomainError) as error:
         services.champion_invite(
-            account=AccountFactory(), email="not-an-email", full_name="X", invited_by_user=StaffFactory()
+            account=AccountFactory(),
+            email="not-an-email",
+            full_name="X",
+            invited_by_user=StaffFactory(),
         )
     assert error.value.field == "email"
     assert not Champion.objects.exists()
@@ -99,7 +105,10 @@ def test_inviting_a_bad_email_names_the_field():
 def test_alumni_email_can_be_invited_again():
     ChampionFactory(email="back@example.com", state=ChampionState.ALUMNI)
     issued = services.champion_invite(
-        account=AccountFactory(), email="back@example.com", full_name="Back", invited_by_user=StaffFactory()
+        account=AccountFactory(),
+        email="back@example.com",
+        full_name="Back",
+        invited_by_user=StaffFactory(),
     )
     assert issued.invitation.champion.state == ChampionState.INVITED
 
@@ -130,7 +139,10 @@ def test_accepting_an_invitation_joins_the_program():
 
 def test_a_used_invitation_is_refused_the_second_time():
     issued = services.champion_invite(
-        account=AccountFactory(), email="once@example.com", full_name="Once", invited_by_user=StaffFactory()
+        account=AccountFactory(),
+        email="once@example.com",
+        full_name="Once",
+        invited_by_user=StaffFactory(),
     )
     services.invitation_accept(token=issued.token)
     with pytest.raises(DomainError) as error:
@@ -142,7 +154,10 @@ def test_a_used_invitation_is_refused_the_second_time():
 
 def test_an_expired_invitation_is_refused_and_changes_nothing():
     issued = services.champion_invite(
-        account=AccountFactory(), email="late@example.com", full_name="Late", invited_by_user=StaffFactory()
+        account=AccountFactory(),
+        email="late@example.com",
+        full_name="Late",
+        invited_by_user=StaffFactory(),
     )
     Invitation.objects.filter(pk=issued.invitation.pk).update(
         expires_at=timezone.now() - timedelta(minutes=1)
@@ -182,7 +197,10 @@ def test_a_dormant_champion_cannot_send_peer_invitations():
     dormant = ChampionFactory(state=ChampionState.DORMANT)
     with pytest.raises(DomainError) as error:
         services.champion_invite(
-            account=dormant.account, email="x@example.com", full_name="X", invited_by_champion=dormant
+            account=dormant.account,
+            email="x@example.com",
+            full_name="X",
+            invited_by_champion=dormant,
         )
     assert error.value.field == "invited_by"
     assert not Champion.objects.filter(email="x@example.com").exists()
@@ -333,7 +351,9 @@ def test_joining_depends_on_guild_visibility():
     assert public.status == MembershipStatus.ACTIVE
     assert private.status == MembershipStatus.REQUESTED
     with pytest.raises(DomainError):
-        services.guild_join(guild=GuildFactory(visibility=GuildVisibility.HIDDEN), champion=champion)
+        services.guild_join(
+            guild=GuildFactory(visibility=GuildVisibility.HIDDEN), champion=champion
+        )
     assert services.membership_approve(membership=private).status == MembershipStatus.ACTIVE
     # Joining twice changes nothing.
     assert services.guild_join(guild=public.guild, champion=champion).pk == public.pk
@@ -372,9 +392,7 @@ def test_buddy_pairing_records_mentoring_for_the_buddy():
 def test_only_active_champions_can_be_buddies(buddy_state):
     newcomer = ChampionFactory(state=ChampionState.ONBOARDING)
     with pytest.raises(DomainError) as error:
-        services.champion_assign_buddy(
-            champion=newcomer, buddy=ChampionFactory(state=buddy_state)
-        )
+        services.champion_assign_buddy(champion=newcomer, buddy=ChampionFactory(state=buddy_state))
     assert error.value.field == "buddy"
 
 
@@ -391,7 +409,10 @@ def test_consent_is_granted_withdrawn_and_kept_as_history():
     ConsentTextFactory(scope=ConsentScope.QUOTE)
     champion = ChampionFactory()
     grant = services.consent_grant(
-        champion=champion, scope=ConsentScope.QUOTE, method=ConsentMethod.PORTAL, actor=champion.user
+        champion=champion,
+        scope=ConsentScope.QUOTE,
+        method=ConsentMethod.PORTAL,
+        actor=champion.user,
     )
     assert grant.text_hash and grant.text_version == "1"
     assert consents_current(champion=champion)[ConsentScope.QUOTE] is True
