@@ -548,3 +548,53 @@ class ConsentRecord(models.Model):
         if self.pk is not None:
             raise ValueError("Consent records are append-only.")
         super().save(*args, **kwargs)
+
+
+class AdoptionFigure(models.Model):
+    """A product adoption figure of an account on a day (weekly active users, seats used, ...),
+    pushed by product analytics through the API and synced to the CRM company."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="adoption")
+    date = models.DateField()
+    metric = models.SlugField(max_length=64, help_text="For example weekly_active_users.")
+    value = models.DecimalField(max_digits=16, decimal_places=2)
+    source = models.CharField(max_length=16, choices=ActivitySource.choices)
+    recorded_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-date", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "date", "metric"], name="adoption_one_value_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.metric} on {self.date}: {self.value}"
+
+
+class ApiTokenScope(models.TextChoices):
+    PERSONAL = "personal", "Personal: acts as its user"
+    INGEST = "ingest", "Service: ingest activity and adoption only"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only a hash is stored; the token is shown once."""
+
+    user = models.ForeignKey("champions.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    scope = models.CharField(
+        max_length=16, choices=ApiTokenScope.choices, default=ApiTokenScope.PERSONAL
+    )
+    prefix = models.CharField(max_length=12, help_text="The first characters, to recognise it.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
