@@ -1,3 +1,0 @@
-"""Models of references."""
-
-from __future__ import annotations
