@@ -137,8 +137,9 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         """Serves in a daemon thread; returns self."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="hubspot-sandbox",
-                                        daemon=True)
+        # A short poll interval keeps stop() fast (shutdown waits for the next poll).
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
+                                        name="hubspot-sandbox", daemon=True)
         self._thread.start()
         return self
 
