@@ -41,6 +41,8 @@ from .store import Store
 DEFAULT_TOKEN = "sandbox-token"  # noqa: S105
 CONTROL_PREFIX = "/_sandbox/"
 READ_ONLY_POSTS = ("/search", "/batch/read")
+_CONTROL_KEYS = {"rate_limit", "daily_limit", "search_rate_limit", "send_retry_after",
+                 "all_or_nothing_batches", "seed", "script", "clear_script"}
 
 
 @dataclass
@@ -171,25 +173,41 @@ class SandboxServer:
             return self.describe_faults()
 
     def _configure(self, changes: dict[str, Any]) -> None:
+        """Keys: the FaultSettings fields (fail_rate, fail_statuses, latency_ms, timeout_rate,
+        hang_seconds), rate_limit, daily_limit, search_rate_limit, send_retry_after,
+        all_or_nothing_batches, seed, script (a list of ScriptedResponse objects to queue) and
+        clear_script. Everything is checked before anything changes."""
         changes = dict(changes)
-        if "rate_limit" in changes:
-            self.limiter.limit = int(changes.pop("rate_limit"))
-        if "daily_limit" in changes:
-            self.daily.limit = int(changes.pop("daily_limit"))
-        if "search_rate_limit" in changes:
-            limit = changes.pop("search_rate_limit")
-            self.search_limiter = RateLimiter(int(limit), 1.0) if limit else None
-        if "send_retry_after" in changes:
-            self.send_retry_after = bool(changes.pop("send_retry_after"))
-        if "all_or_nothing_batches" in changes:
-            self.store.all_or_nothing_batches = bool(changes.pop("all_or_nothing_batches"))
-        if "seed" in changes:
-            self._rng.seed(changes.pop("seed"))
-        if changes.pop("clear_script", False):
+        unknown = set(changes) - _CONTROL_KEYS - set(FaultSettings.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown settings: {sorted(unknown)}")
+        scripted = [ScriptedResponse.from_json(raw) for raw in changes.pop("script", None) or []]
+        limits = {key: (int(changes.pop(key)) if changes[key] is not None else None)
+                  for key in ("rate_limit", "daily_limit", "search_rate_limit") if key in changes}
+        if any(v is not None and v < 0 for v in limits.values()):
+            raise ValueError("limits must not be negative")
+        faults = FaultSettings(**vars(self.faults))
+        flags = {key: changes.pop(key) for key in
+                 ("send_retry_after", "all_or_nothing_batches", "seed", "clear_script")
+                 if key in changes}
+        faults.update(changes)  # raises before anything below is applied
+        self.faults = faults
+        if limits.get("rate_limit") is not None:
+            self.limiter.limit = int(limits["rate_limit"] or 0)
+        if limits.get("daily_limit") is not None:
+            self.daily.limit = int(limits["daily_limit"] or 0)
+        if "search_rate_limit" in limits:
+            limit = limits["search_rate_limit"]
+            self.search_limiter = RateLimiter(limit, 1.0) if limit else None
+        if "send_retry_after" in flags:
+            self.send_retry_after = bool(flags["send_retry_after"])
+        if "all_or_nothing_batches" in flags:
+            self.store.all_or_nothing_batches = bool(flags["all_or_nothing_batches"])
+        if "seed" in flags:
+            self._rng.seed(flags["seed"])
+        if flags.get("clear_script"):
             self._script.clear()
-        for raw in changes.pop("script", None) or []:
-            self._script.append(ScriptedResponse.from_json(raw))
-        self.faults.update(changes)
+        self._script.extend(scripted)
 
     def script(self, status: int | None = None, times: int = 1, **options: Any) -> None:
         """Queues a scripted answer, e.g. ``script(429, times=2)`` or ``script(503)``; options:

@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -414,7 +415,10 @@ def test_rate_limit_429_with_headers() -> None:
         assert body["policyName"] == "TEN_SECONDLY_ROLLING"
         assert body["message"] == "You have reached your ten_secondly_rolling limit."
         uuid.UUID(body["correlationId"])
-        # Control endpoints are not counted: raising the limit at run time lets calls through.
+        # Control endpoints are neither limited nor counted.
+        assert raw(server, "GET", "/_sandbox/state", token=None)[0] == 200
+        assert server.state["rateLimit"]["remaining"] == 0
+        # The limit can change at run time.
         server.set_faults(rate_limit=10)
         assert client.crm.contacts.basic_api.get_page() is not None
 
@@ -498,9 +502,25 @@ def test_request_log_and_control_endpoints(client: Any, server: SandboxServer) -
     status, _, faults = raw(server, "POST", "/_sandbox/faults", {"latency_ms": 5}, token=None)
     assert status == 200 and faults["latency_ms"] == 5
     assert raw(server, "POST", "/_sandbox/faults", {"bogus": 1}, token=None)[0] == 400
+    # A bad value changes nothing, not even the valid keys sent with it.
+    bad = {"latency_ms": 9, "fail_rate": 2.0}
+    assert raw(server, "POST", "/_sandbox/faults", bad, token=None)[0] == 400
+    assert server.describe_faults()["latency_ms"] == 5
     assert raw(server, "POST", "/_sandbox/reset", {}, token=None)[0] == 200
     assert server.objects("contacts") == [] and server.calls() == []
     assert server.describe_faults()["latency_ms"] == 0
+
+
+def test_concurrent_writes_are_consistent(server: SandboxServer) -> None:
+    def work(worker: int) -> list[str]:
+        client = hubspot.Client.create(access_token=TOKEN, host=server.url)
+        return create_contacts(client, 10, prefix=f"w{worker}-")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = [i for batch in pool.map(work, range(8)) for i in batch]
+    assert len(ids) == len(set(ids)) == 80
+    assert len(server.objects("contacts")) == 80
+    assert len(server.write_calls()) == 8
 
 
 def test_every_endpoint_family_returns_the_expected_model(
