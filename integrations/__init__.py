@@ -1,0 +1,1 @@
+"""Champions integrations with outside systems."""
