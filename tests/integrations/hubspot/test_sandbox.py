@@ -1,5 +1,3 @@
-# pytest asserts; the project config ignores S101 but a bare --select run does not.
-# ruff: noqa: S101, RUF100
 """The HubSpot sandbox, driven by the official hubspot-api-client 12 over real loopback HTTP.
 
 Every test talks to a server started on a free port; nothing is mocked. A call whose 2xx status
