@@ -170,21 +170,68 @@ CHAMPION_DORMANT_AFTER_DAYS = env.int("CHAMPION_DORMANT_AFTER_DAYS", default=60)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
+    # Bearer tokens first, so a request without credentials gets 401 with WWW-Authenticate;
+    # the browser's session (with CSRF) second. Tokens are never read from the query string.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "config.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.IsAuthenticatedPerson"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CappedPageNumberPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["config.api.filters.StrictFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.api.throttling.AnonThrottle",
+        "config.api.throttling.UserThrottle",
+        "config.api.throttling.ScopeThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "60/min",
+        "user": "1200/min",
+        "references": "600/min",
+        "match": "120/min",
+        "requests": "120/min",
+        "ingest": "120/min",
+        "tokens": "30/min",
+        "metrics": "60/min",
+        # "name=rate,..." overrides any of them, e.g. API_THROTTLE_RATES="user=6000/min".
+        **env.dict("API_THROTTLE_RATES", default={}),
+    },
+    # Client addresses for anonymous throttling: REMOTE_ADDR unless this many trusted proxies
+    # add X-Forwarded-For (never the raw header, which a client can forge).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "EXCEPTION_HANDLER": "config.api.exceptions.api_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Champions API",
+    "DESCRIPTION": (
+        "Reference search and matching, reference requests and stories for sales; activity "
+        "and adoption ingestion for the company's systems. Guide: docs/api.md."
+    ),
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SORT_OPERATION_PARAMETERS": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.add_error_responses",
+    ],
 }
+# API limits: personal tokens live at most this long; a request body at most this many bytes.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+API_BULK_MAX_ITEMS = 1000
+# Interactive API docs and the schema are open only in DEBUG; otherwise they need a login.
+API_DOCS_PUBLIC = DEBUG
 
 # Security. Production (DEBUG off) is HTTPS-only; see docs/operations.md.
 SECURE_CONTENT_TYPE_NOSNIFF = True

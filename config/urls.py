@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from config.api.health import healthz
+
 admin.site.site_header = "Champions program"
 admin.site.site_title = "Champions"
 admin.site.index_title = "Program administration"
@@ -12,4 +14,6 @@ admin.site.index_title = "Program administration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("config.api.urls")),
+    path("healthz", healthz, name="healthz"),
 ]

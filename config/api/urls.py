@@ -1,0 +1,51 @@
+"""The REST API, version 1: everything under /api/v1/.
+
+The schema and its interactive docs (Swagger UI, Redoc) are served from the packaged sidecar
+assets, never a CDN; outside DEBUG they need a signed-in user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularJSONAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+from rest_framework.permissions import AllowAny
+
+from config.api import schema  # noqa: F401  (registers the bearer-token OpenAPI scheme)
+from config.api.metrics import MetricsView
+from config.api.permissions import IsAuthenticatedPerson
+
+
+def _docs_view(view: Any) -> Any:
+    return view if settings.API_DOCS_PUBLIC else login_required(view)
+
+
+_docs_permissions = [AllowAny] if settings.API_DOCS_PUBLIC else [IsAuthenticatedPerson]
+
+urlpatterns = [
+    path("", include("champions.api.urls")),
+    path("", include("programs.references.api.urls")),
+    path("metrics/", MetricsView.as_view(), name="metrics"),
+    path(
+        "schema/",
+        SpectacularJSONAPIView.as_view(permission_classes=_docs_permissions),
+        name="api-schema",
+    ),
+    path(
+        "docs/",
+        _docs_view(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+    path(
+        "redoc/",
+        _docs_view(SpectacularRedocView.as_view(url_name="api-schema")),
+        name="api-redoc",
+    ),
+]
