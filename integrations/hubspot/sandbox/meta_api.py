@@ -54,6 +54,7 @@ def create_property(call: Call) -> Reply:
         raise conflict(f"Property named '{prop.name}' already exists.",
                        category="OBJECT_ALREADY_EXISTS")
     store.properties[kind][prop.name] = prop
+    store.invalidate_indexes()
     return Reply(201, prop.to_json())
 
 
@@ -100,6 +101,7 @@ def archive_property(call: Call) -> Reply:
     if prop.hubspot_defined:
         raise validation_error(f"{prop.name} is HubSpot-defined and cannot be archived.")
     del store.properties[kind][prop.name]
+    store.invalidate_indexes()
     return Reply(204)
 
 

@@ -74,6 +74,7 @@ def _checkpoint(store: Store) -> tuple[Any, ...]:
 
 def _restore(store: Store, saved: tuple[Any, ...]) -> None:
     store.objects, store.next_id, store.associations.links = saved
+    store.invalidate_indexes()
 
 
 def _id_of(item: JsonDict) -> str:

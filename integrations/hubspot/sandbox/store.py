@@ -127,6 +127,39 @@ class Store:
             for t in OBJECT_TYPES
         }
         self.associations = AssociationStore()
+        self.invalidate_indexes()
+
+    def invalidate_indexes(self) -> None:
+        """Forget the unique-value indexes; they are rebuilt on next use. Called whenever
+        records or property definitions change wholesale (reset, rollback, property edits)."""
+        # (type, property) -> unique key of a live record's value -> record id. Lookups by a
+        # unique property (upsert by email) must not scan 50,000 records per input.
+        self._unique_index: dict[tuple[str, str], dict[str, str]] = {}
+
+    def _index(self, object_type: str, name: str) -> dict[str, str]:
+        index = self._unique_index.get((object_type, name))
+        if index is None:
+            index = {}
+            for record in self.objects[object_type].values():
+                value = record.properties.get(name)
+                if value and not record.archived:
+                    index.setdefault(_unique_key(name, value), record.id)
+            self._unique_index[(object_type, name)] = index
+        return index
+
+    def _unindex(self, record: CrmObject, names: Iterable[str]) -> None:
+        for name in names:
+            index = self._unique_index.get((record.type, name))
+            value = record.properties.get(name)
+            if index is not None and value and index.get(_unique_key(name, value)) == record.id:
+                del index[_unique_key(name, value)]
+
+    def _reindex(self, record: CrmObject, names: Iterable[str]) -> None:
+        for name in names:
+            index = self._unique_index.get((record.type, name))
+            value = record.properties.get(name)
+            if index is not None and value and not record.archived:
+                index[_unique_key(name, value)] = record.id
 
     @staticmethod
     def _builtin_groups(object_type: str) -> list[tuple[str, str]]:
@@ -175,6 +208,9 @@ class Store:
             found = records.get(ident)
             return found if found is not None and found.archived == archived else None
         wanted = _unique_key(id_property, ident)
+        if not archived:
+            found_id = self._index(object_type, id_property).get(wanted)
+            return records.get(found_id) if found_id is not None else None
         for record in records.values():
             value = record.properties.get(id_property)
             if record.archived == archived and value and _unique_key(id_property, value) == wanted:
@@ -224,16 +260,13 @@ class Store:
             value = values.get(name)
             if not value:
                 continue
-            for other in self.live(object_type):
-                if other is target:
-                    continue
-                theirs = other.properties.get(name)
-                if theirs and _unique_key(name, theirs) == _unique_key(name, value):
-                    if object_type == "contacts" and name == "email":
-                        # Exact text HubSpot answers a duplicate email with (FACTS.md).
-                        raise conflict(f"Contact already exists. Existing ID: {other.id}")
-                    raise conflict(f"A {object_type[:-1]} with {name} '{value}' already "
-                                   f"exists. Existing ID: {other.id}")
+            other_id = self._index(object_type, name).get(_unique_key(name, value))
+            if other_id is not None and (target is None or other_id != target.id):
+                if object_type == "contacts" and name == "email":
+                    # Exact text HubSpot answers a duplicate email with (FACTS.md).
+                    raise conflict(f"Contact already exists. Existing ID: {other_id}")
+                raise conflict(f"A {object_type[:-1]} with {name} '{value}' already "
+                               f"exists. Existing ID: {other_id}")
 
     # ---- writes ----------------------------------------------------------------------------
     def create(self, object_type: str, values: dict[str, str], now: datetime) -> CrmObject:
@@ -250,7 +283,10 @@ class Store:
         self._apply(record, values, now)
 
     def _apply(self, record: CrmObject, values: dict[str, str], now: datetime) -> None:
+        unique = [n for n in self.unique_props(record.type) if n in values]
+        self._unindex(record, unique)
         record.properties.update(values)
+        self._reindex(record, unique)
         record.properties["hs_object_id"] = record.id
         stamp = iso(now)
         record.properties["hs_lastmodifieddate"] = stamp
@@ -264,6 +300,7 @@ class Store:
         record.updated_at = now
 
     def archive(self, record: CrmObject, now: datetime) -> None:
+        self._unindex(record, self.unique_props(record.type))
         record.archived = True
         record.archived_at = now
         record.updated_at = now
@@ -272,6 +309,7 @@ class Store:
     def purge(self, record: CrmObject) -> None:
         """GDPR delete: the record and its associations are gone for good."""
         self.associations.remove_object(record.type, record.id)
+        self._unindex(record, self.unique_props(record.type))
         del self.objects[record.type][record.id]
 
     # ---- rendering -------------------------------------------------------------------------
