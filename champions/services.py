@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -38,11 +39,15 @@ from champions.models import (
     ConsentText,
     Guild,
     GuildVisibility,
+    Industry,
     Invitation,
     Membership,
     MembershipRole,
     MembershipStatus,
+    Plan,
     ProductArea,
+    Region,
+    SizeBand,
     User,
 )
 
@@ -643,3 +648,60 @@ def consent_withdraw(
         actor=actor,
         note=note,
     )
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_create(
+    *,
+    name: str,
+    industry: str,
+    region: str,
+    size_band: str,
+    domain: str = "",
+    plan: str = Plan.PROFESSIONAL,
+    arr: Decimal = Decimal(0),
+    crm_id: str = "",
+) -> Account:
+    """Add a customer company; a domain or CRM id it is given belongs to no other account."""
+    name, domain, crm_id = name.strip(), domain.strip().lower(), crm_id.strip()
+    if not name:
+        raise DomainError("An account needs a name.", field="name")
+    for field, value, choices in (
+        ("industry", industry, Industry),
+        ("region", region, Region),
+        ("size_band", size_band, SizeBand),
+        ("plan", plan, Plan),
+    ):
+        if value not in choices.values:
+            allowed = ", ".join(choices.values)
+            raise DomainError(f"“{value}” is not one of {allowed}.", field=field)
+    if arr < 0:
+        raise DomainError("ARR cannot be negative.", field="arr")
+    if domain and (owner := Account.objects.filter(domain__iexact=domain).first()):
+        raise DomainError(
+            f"{domain} is already the domain of {owner.name}.", field="domain", code="duplicate"
+        )
+    if crm_id and (owner := Account.objects.filter(crm_id=crm_id).first()):
+        raise DomainError(
+            f"CRM id {crm_id} already belongs to {owner.name}.", field="crm_id", code="duplicate"
+        )
+    account = Account(
+        name=name,
+        domain=domain,
+        industry=industry,
+        region=region,
+        size_band=size_band,
+        plan=plan,
+        arr=arr,
+        crm_id=crm_id,
+    )
+    try:
+        account.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(" ".join(messages), field=field) from None
+    account.save()
+    return account

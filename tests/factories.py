@@ -15,9 +15,13 @@ from champions.models import (
     ActivitySource,
     Champion,
     ChampionState,
+    ConsentMethod,
+    ConsentRecord,
+    ConsentScope,
     ConsentText,
     Guild,
     Industry,
+    Invitation,
     Membership,
     ProductArea,
     Region,
@@ -124,3 +128,28 @@ class ConsentTextFactory(factory.django.DjangoModelFactory):
     text_hash = factory.LazyAttribute(
         lambda o: __import__("hashlib").sha256(o.body.encode()).hexdigest()
     )
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An open invitation sent by the program team (the token itself is not kept)."""
+
+    class Meta:
+        model = Invitation
+
+    champion = factory.SubFactory(ChampionFactory, invited=True)
+    email = factory.LazyAttribute(lambda o: o.champion.email)
+    invited_by_user = factory.SubFactory(StaffFactory)
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class ConsentRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsentRecord
+
+    champion = factory.SubFactory(ChampionFactory)
+    scope = ConsentScope.REFERENCE_CALL
+    granted = True
+    text_version = "1"
+    text_hash = "0" * 64
+    method = ConsentMethod.PORTAL
