@@ -256,7 +256,9 @@ def answer_accept(*, answer: Answer, user: User, source: str = ActivitySource.PO
 @transaction.atomic
 def question_link_builds_on(*, question: Question, builds_on: Question, user: User) -> Question:
     """Note that a question continues an earlier solved one (its asker or a moderator)."""
-    question = Question.objects.select_for_update().select_related("asker").get(pk=question.pk)
+    question = (
+        Question.objects.select_for_update(of=("self",)).select_related("asker").get(pk=question.pk)
+    )
     if question.asker.user_id != user.pk and not is_moderator(user):
         raise DomainError(
             "Only the person who asked, or a moderator, can link the question.", field="user"

@@ -41,7 +41,7 @@ def kudos_give(*, from_champion: Champion, to_champion: Champion, message: str) 
 
 def _locked(task: GoodFirstContribution) -> GoodFirstContribution:
     return (
-        GoodFirstContribution.objects.select_for_update()
+        GoodFirstContribution.objects.select_for_update(of=("self",))
         .select_related("claimed_by")
         .get(pk=task.pk)
     )

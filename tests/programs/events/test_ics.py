@@ -51,12 +51,12 @@ def test_the_calendar_file_is_one_event_in_utc() -> None:
 
 
 def test_long_lines_are_folded_at_75_octets_without_splitting_characters() -> None:
-    event = EventFactory(title="Ümlaut " * 40, description="back\\slash")
+    event = EventFactory(title="Ümlaut " * 25, description="back\\slash")
 
     text = event_ics(event)
 
     for line in text.split("\r\n"):
         assert len(line.encode()) <= 75
     props = _properties(text)
-    assert props["SUMMARY"] == "Ümlaut " * 39 + "Ümlaut "
+    assert props["SUMMARY"] == "Ümlaut " * 25
     assert props["DESCRIPTION"].startswith("back\\\\slash")

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from champions.errors import DomainError
 from champions.models import Activity, ActivityKind, ActivityLevel, ActivitySource
@@ -109,6 +110,7 @@ def test_a_staff_template_is_published_without_an_activity() -> None:
 def test_downloading_a_peers_template_is_reuse_and_a_first_value_moment() -> None:
     template = TemplateFactory()
     reuser = ChampionFactory()
+    before = timezone.now()
 
     services.template_download(template=template, champion=reuser)
     services.template_download(template=template, champion=reuser)
@@ -121,6 +123,7 @@ def test_downloading_a_peers_template_is_reuse_and_a_first_value_moment() -> Non
         ActivityLevel.PARTICIPANT,
         "download",
     )
+    assert before <= activity.occurred_at <= timezone.now()
     reuser.refresh_from_db()
     assert reuser.first_value_at == activity.occurred_at
 
@@ -147,6 +150,7 @@ def test_drafts_cannot_be_downloaded_or_forked() -> None:
 def test_a_fork_points_to_its_parent_and_records_reuse() -> None:
     parent = TemplateFactory(guild=GuildFactory())
     forker = ChampionFactory()
+    before = timezone.now()
 
     fork = services.template_fork(template=parent, champion=forker, title="Our checklist")
 
@@ -165,6 +169,7 @@ def test_a_fork_points_to_its_parent_and_records_reuse() -> None:
         parent.guild,
     )
     assert activity.metadata == {"how": "fork", "fork_id": fork.pk}
+    assert before <= activity.occurred_at <= timezone.now()
     forker.refresh_from_db()
     assert forker.first_value_at == activity.occurred_at
 
