@@ -190,6 +190,7 @@ def _champions_for(items: Sequence[_Item]) -> tuple[dict[int, Champion], dict[st
         Champion.objects.alias(email_lower=Lower("email"))
         .filter(Q(pk__in=ids) | (Q(email_lower__in=emails) & ~Q(state=ChampionState.ALUMNI)))
         .only("pk", "email", "state", "state_changed_at", "erased_at")
+        .order_by()
     )
     by_id: dict[int, Champion] = {}
     by_email: dict[str, Champion] = {}
@@ -202,7 +203,11 @@ def _champions_for(items: Sequence[_Item]) -> tuple[dict[int, Champion], dict[st
 
 def _known_guilds(items: Sequence[_Item]) -> set[int]:
     ids = {item.guild_id for item in items if item.guild_id is not None}
-    return set(Guild.objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    return (
+        set(Guild.objects.filter(pk__in=ids).order_by().values_list("pk", flat=True))
+        if ids
+        else set()
+    )
 
 
 def _resolve(

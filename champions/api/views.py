@@ -149,8 +149,7 @@ class TokenListView(ListAPIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         issued = api_token_issue(user=request.user, **serializer.validated_data)
-        data = self.CreatedSerializer(issued.token).data
-        data["token"] = issued.raw
+        data = {**TokenOutputSerializer(issued.token).data, "token": issued.raw}
         return Response(data, status=status.HTTP_201_CREATED)
 
 

@@ -2,7 +2,8 @@
 
     {"error": {"code": "invalid", "message": "...", "fields": {"items.3.kind": ["..."]}}}
 
-`DomainError` (a rule of the program refused the action) becomes 400, its `NotFound` 404;
+`DomainError` (a rule of the program refused the action) becomes 400, its `NotFound` 404 (and
+the codes `forbidden` and `mfa_required` 403);
 DRF's own errors keep their status (401, 403, 404, 405, 413, 415, 429 with Retry-After).
 Nested field errors are flattened into dotted paths (`items.3.kind`), so a client can point at
 the exact field. Anything else is a bug and stays a 500 for the logs.
@@ -23,6 +24,8 @@ from rest_framework.views import set_rollback
 from champions.errors import DomainError, NotFound
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+# A DomainError is a 400 unless its code says the caller may not do it at all.
+STATUS_BY_CODE = {"not_found": 404, "forbidden": 403, "mfa_required": 403}
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -82,7 +85,7 @@ def _code(exc: exceptions.APIException) -> str:
 def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         set_rollback()
-        status_code = 404 if isinstance(exc, NotFound) else 400
+        status_code = 404 if isinstance(exc, NotFound) else STATUS_BY_CODE.get(exc.code, 400)
         fields = {exc.field: [exc.message]} if exc.field else {}
         return Response(error_body(exc.code, exc.message, fields), status=status_code)
     if isinstance(exc, Http404):
@@ -100,7 +103,10 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
         message, fields = _validation_response(exc)
         body = error_body("invalid", message, fields)
     else:
-        fields = {"body": [str(exc.detail)]} if isinstance(exc, exceptions.ParseError) else {}
+        about_body = isinstance(
+            exc, exceptions.ParseError | PayloadTooLarge | exceptions.UnsupportedMediaType
+        )
+        fields = {"body": [str(exc.detail)]} if about_body else {}
         body = error_body(_code(exc), str(exc.detail), fields)
     set_rollback()
     return Response(body, status=exc.status_code, headers=headers)
