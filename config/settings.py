@@ -46,10 +46,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
+    # Before allauth, so the portal's look of allauth's pages (champions/templates/allauth/) wins.
+    "champions",
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "champions",
+    "allauth.usersessions",
     "programs.playbooks",
     "programs.events",
     "programs.clinics",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "champions.middleware.AdminRequiresMfaMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -121,7 +124,33 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
-LOGIN_REDIRECT_URL = "/admin/"
+# The portal is invitation-only: the adapter closes allauth's signup, the join link opens the door.
+ACCOUNT_ADAPTER = "champions.adapters.AccountAdapter"
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# Password reset and login by code answer the same for known and unknown emails, and no email
+# goes to an address that has no account (there is no signup to send strangers to).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Champions] "
+# ACCOUNT_RATE_LIMITS stays unset: allauth's defaults (10 failed logins a minute per IP, 5 per
+# email in 5 minutes, ...) kept in the cache below, which is Redis (shared) in production. The
+# adapter answers a login refused by them with 429.
+# The client IP for rate limits comes only from a configured trusted proxy (never a raw header).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Champions"
+USERSESSIONS_TRACK_ACTIVITY = False
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal:home"
+# Staff need MFA (TOTP) set up to reach the admin (champions/middleware.py). Off by default in
+# DEBUG so the local demo's admin works without an authenticator app.
+ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=not DEBUG)
+
+# Member portal (docs/portal.md).
+# Who hears about a champion's request for a buddy; empty: every active program manager.
+PORTAL_PROGRAM_TEAM_EMAILS = env.list("PORTAL_PROGRAM_TEAM_EMAILS", default=[])
+PORTAL_PEER_INVITATIONS_PER_DAY = env.int("PORTAL_PEER_INVITATIONS_PER_DAY", default=20)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -162,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
     "champions-mark-dormant": {
         "task": "champions.tasks.mark_dormant_champions",
         "schedule": crontab(hour=3, minute=15),
+    },
+    "events-send-reminders": {
+        "task": "programs.events.tasks.send_event_reminders",
+        "schedule": crontab(minute=5),
     },
 }
 
