@@ -192,6 +192,9 @@ class Champion(models.Model):
         max_length=16, choices=ChampionTier.choices, default=ChampionTier.COMMUNITY
     )
     expertise = models.JSONField(default=empty_list, blank=True, help_text="Skills, free text.")
+    interests = models.JSONField(
+        default=empty_list, blank=True, help_text="What they want to learn or discuss, free text."
+    )
     product_areas = models.ManyToManyField(ProductArea, blank=True, related_name="champions")
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     languages = models.JSONField(
@@ -598,3 +601,56 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class NotificationKind(models.TextChoices):
+    INVITATION = "invitation", "Invitations"
+    LOGIN_CODE = "login_code", "Sign-in codes"
+    EVENT_REMINDER = "event_reminder", "Event reminders"
+    REQUEST_OFFERED = "request_offered", "Reference requests offered to me"
+    QUESTION_ANSWERED = "question_answered", "Answers to my questions"
+    DIGEST = "digest", "Program digest"
+
+
+# Sent whatever the preferences say: they answer something the person just did.
+NOTIFICATIONS_ALWAYS_SENT = frozenset({NotificationKind.INVITATION, NotificationKind.LOGIN_CODE})
+# Time-bound: emailed at once or not at all, never held for a digest.
+NOTIFICATIONS_NEVER_IN_DIGEST = frozenset(
+    {NotificationKind.EVENT_REMINDER, *NOTIFICATIONS_ALWAYS_SENT}
+)
+
+
+class DigestFrequency(models.TextChoices):
+    OFF = "off", "Off: email each one at once"
+    DAILY = "daily", "Daily digest"
+    WEEKLY = "weekly", "Weekly digest"
+
+
+class NotificationPreference(models.Model):
+    """How a user wants one kind of notification; without a row the kind's default applies.
+
+    `digest_frequency` off means each notification is emailed at once; daily or weekly means
+    it waits for the digest. For the digest kind itself it is the digest's cadence. Defaults,
+    always-sent kinds and the reading other apps call live in `champions.selectors`
+    (`notification_allowed`).
+    """
+
+    user = models.ForeignKey(
+        "champions.User", on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    enabled = models.BooleanField(default=True)
+    digest_frequency = models.CharField(
+        max_length=16, choices=DigestFrequency.choices, default=DigestFrequency.OFF
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique"),
+        ]
+
+    def __str__(self) -> str:
+        state = "on" if self.enabled else "off"
+        return f"{self.get_kind_display()} for user {self.user_id}: {state}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,8 @@ from django.utils import timezone
 from champions.errors import DomainError
 from champions.models import (
     ACTIVITY_LEVELS,
+    NOTIFICATIONS_ALWAYS_SENT,
+    NOTIFICATIONS_NEVER_IN_DIGEST,
     Account,
     Activity,
     ActivityKind,
@@ -37,6 +40,7 @@ from champions.models import (
     ConsentRecord,
     ConsentScope,
     ConsentText,
+    DigestFrequency,
     Guild,
     GuildVisibility,
     Industry,
@@ -44,6 +48,8 @@ from champions.models import (
     Membership,
     MembershipRole,
     MembershipStatus,
+    NotificationKind,
+    NotificationPreference,
     Plan,
     ProductArea,
     Region,
@@ -705,3 +711,115 @@ def account_create(
         raise DomainError(" ".join(messages), field=field) from None
     account.save()
     return account
+
+
+# --- the member portal --------------------------------------------------------------------
+
+PROFILE_LIST_MAX_ITEMS = 15
+PROFILE_ITEM_MAX_LENGTH = 80
+
+
+def _clean_profile_list(values: Iterable[str], *, field: str, label: str) -> list[str]:
+    items: list[str] = []
+    for raw in values:
+        item = " ".join(raw.split())
+        if not item or item.lower() in (seen.lower() for seen in items):
+            continue
+        if len(item) > PROFILE_ITEM_MAX_LENGTH:
+            raise DomainError(
+                f"“{item[:30]}…” is too long: keep each {label} under "
+                f"{PROFILE_ITEM_MAX_LENGTH} characters.",
+                field=field,
+            )
+        items.append(item)
+    if len(items) > PROFILE_LIST_MAX_ITEMS:
+        raise DomainError(
+            f"Up to {PROFILE_LIST_MAX_ITEMS} {label}s, please: pick the ones that matter most.",
+            field=field,
+        )
+    return items
+
+
+@transaction.atomic
+def champion_update_profile(
+    *,
+    champion: Champion,
+    title: str,
+    expertise: Iterable[str],
+    interests: Iterable[str],
+    product_areas: Iterable[ProductArea],
+    timezone_name: str,
+    languages: Iterable[str],
+) -> Champion:
+    """A champion describes themselves, so peers, buddies and matching can find them.
+
+    Only profile fields change; account, state, tier and CRM id are the program's to set.
+    """
+    if champion.state in (ChampionState.INVITED, ChampionState.ALUMNI) or champion.erased_at:
+        raise DomainError(f"{champion.full_name} cannot edit a profile now.", field="champion")
+    title = " ".join(title.split())
+    if len(title) > 200:
+        raise DomainError("Keep the job title under 200 characters.", field="title")
+    if timezone_name not in zoneinfo.available_timezones():
+        raise DomainError(
+            f"“{timezone_name}” is not a known time zone (for example Europe/Berlin).",
+            field="timezone",
+        )
+    codes = [code.strip().lower() for code in languages if code.strip()]
+    for code in codes:
+        if not (len(code) == 2 and code.isascii() and code.isalpha()):
+            raise DomainError(
+                f"“{code}” is not a two-letter language code such as en or de.", field="languages"
+            )
+    champion.title = title
+    champion.expertise = _clean_profile_list(expertise, field="expertise", label="skill")
+    champion.interests = _clean_profile_list(interests, field="interests", label="interest")
+    champion.timezone = timezone_name
+    champion.languages = list(dict.fromkeys(codes))
+    champion.save(
+        update_fields=["title", "expertise", "interests", "timezone", "languages", "updated_at"]
+    )
+    champion.product_areas.set(list(product_areas))
+    return champion
+
+
+@transaction.atomic
+def notification_preference_set(
+    *, user: User, kind: str, enabled: bool, digest_frequency: str = DigestFrequency.OFF
+) -> NotificationPreference:
+    """Store how the user wants one kind of notification (see `selectors.notification_allowed`)."""
+    if kind not in NotificationKind.values:
+        raise DomainError(f"“{kind}” is not a notification kind.", field="kind")
+    if kind in NOTIFICATIONS_ALWAYS_SENT:
+        raise DomainError(
+            f"{NotificationKind(kind).label} are always sent: they answer something you did.",
+            field="kind",
+        )
+    if digest_frequency not in DigestFrequency.values:
+        raise DomainError(f"“{digest_frequency}” is not a digest frequency.", field="kind")
+    if kind in NOTIFICATIONS_NEVER_IN_DIGEST:
+        digest_frequency = DigestFrequency.OFF
+    if kind == NotificationKind.DIGEST:
+        enabled = digest_frequency != DigestFrequency.OFF
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user, kind=kind, defaults={"enabled": enabled, "digest_frequency": digest_frequency}
+    )
+    return preference
+
+
+def buddy_request(*, champion: Champion, suggestion: Champion | None = None) -> None:
+    """A newcomer without a buddy asks the program team for one, perhaps naming a match.
+
+    The team pairs them in the admin (`champion_assign_buddy`); the suggested champion is not
+    contacted, so nobody is paired without being asked.
+    """
+    if champion.buddy_id is not None:
+        raise DomainError("You already have a buddy.", field="buddy")
+    if champion.state not in INVITING_STATES:
+        raise DomainError(f"{champion.full_name} cannot ask for a buddy now.", field="champion")
+    from champions.tasks import send_buddy_request_email
+
+    suggestion_id = suggestion.pk if suggestion is not None else None
+    transaction.on_commit(
+        lambda: send_buddy_request_email.delay(champion_id=champion.pk, suggestion_id=suggestion_id)
+    )

@@ -6,9 +6,11 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 
 from champions import services
-from champions.models import Invitation
+from champions.models import Champion, Invitation, User
+from champions.roles import Role
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
@@ -39,3 +41,37 @@ def send_invitation_email(self: object, *, invitation_id: int, token: str) -> No
 def mark_dormant_champions() -> int:
     """Beat task: active champions without a contribution for 60 days become dormant."""
     return services.champions_mark_dormant()
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def send_buddy_request_email(
+    self: object, *, champion_id: int, suggestion_id: int | None = None
+) -> None:
+    """Tell the program team that a newcomer asks for a buddy (`services.buddy_request`)."""
+    champion = Champion.objects.select_related("account").get(pk=champion_id)
+    suggestion = (
+        Champion.objects.filter(pk=suggestion_id).select_related("account").first()
+        if suggestion_id
+        else None
+    )
+    recipients = list(settings.PORTAL_PROGRAM_TEAM_EMAILS) or list(
+        User.objects.filter(groups__name=Role.PROGRAM_MANAGER, is_active=True).values_list(
+            "email", flat=True
+        )
+    )
+    if not recipients:
+        return
+    try:
+        admin_path = reverse("admin:champions_champion_change", args=[champion.pk])
+    except NoReverseMatch:
+        admin_path = reverse("admin:index")
+    context = {
+        "champion": champion,
+        "suggestion": suggestion,
+        "admin_url": f"{settings.SITE_URL}{admin_path}",
+    }
+    EmailMultiAlternatives(
+        subject=f"{champion.full_name} asks for a buddy",
+        body=render_to_string("champions/email/buddy_request.txt", context),
+        to=recipients,
+    ).send()

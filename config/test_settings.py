@@ -21,3 +21,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+# Admin tests sign staff in with force_login and no authenticator; the staff-MFA rule has its
+# own tests (tests/champions/portal/test_auth.py), which switch it on.
+ADMIN_REQUIRE_MFA = False

@@ -1,0 +1,1 @@
+"""The member portal: server-rendered pages for champions under /portal/ (docs/portal.md)."""

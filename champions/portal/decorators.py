@@ -1,0 +1,67 @@
+"""What every portal page needs: a signed-in user with a live champion record, and no caching.
+
+`portal_view` is the one decorator portal views use (apps adding portal pages use it too):
+
+    @portal_view
+    def my_page(request: PortalRequest) -> HttpResponse:
+        champion = request.champion
+
+Staff-only users, sales users and alumni have no live champion record and get 404, as does
+anyone whose record was erased. Objects of other champions are looked up through
+`request.champion` in the views, so they are 404 as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+from django_htmx.middleware import HtmxDetails
+
+from champions.models import Champion
+from champions.selectors import champion_live_for_user
+
+
+class PortalRequest(HttpRequest):
+    """An HttpRequest after `portal_view`: it carries the champion who is signed in."""
+
+    champion: Champion
+    htmx: HtmxDetails
+
+
+View = Callable[..., HttpResponse]
+
+
+def no_store(view: View) -> View:
+    """Pages with personal data are never stored by browsers or proxies (`Cache-Control`)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)  # includes no-store and private
+        return response
+
+    return wrapper
+
+
+def champion_required(view: View) -> View:
+    """404 unless the signed-in user has a live champion record; sets `request.champion`."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        champion = champion_live_for_user(user=request.user)
+        if champion is None:
+            raise Http404("No champion record for this user.")
+        request.champion = champion  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def portal_view(view: View) -> View:
+    """Login required, a live champion required, never cached."""
+    return no_store(login_required(champion_required(view)))

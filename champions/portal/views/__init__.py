@@ -1,0 +1,1 @@
+"""Portal views, one module per page family. They validate, call one service, and render."""
