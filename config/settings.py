@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "programs.references",
     "programs.governance",
     "programs.metrics",
+    "integrations.crm",
+    "integrations.hubspot",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +199,29 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
     },
 }
+
+# HubSpot (docs/hubspot.md). Without a token the CRM sync is off and the outbox only fills up.
+HUBSPOT_ACCESS_TOKEN = env.str("HUBSPOT_ACCESS_TOKEN", default="")
+HUBSPOT_API_BASE = env.str("HUBSPOT_API_BASE", default="https://api.hubapi.com")
+HUBSPOT_APP_SECRET = env.str("HUBSPOT_APP_SECRET", default="")  # signs webhooks (v3)
+HUBSPOT_RATE_LIMIT = env.int("HUBSPOT_RATE_LIMIT", default=100)  # calls per 10 s, all workers
+# (connect, read) seconds for every call, e.g. HUBSPOT_TIMEOUT=5,30.
+HUBSPOT_TIMEOUT = tuple(env.list("HUBSPOT_TIMEOUT", cast=float, default=[5.0, 30.0]))
+# Erasure blanks our properties on the contact instead of HubSpot's GDPR delete.
+HUBSPOT_KEEP_CONTACT_ON_ERASURE = env.bool("HUBSPOT_KEEP_CONTACT_ON_ERASURE", default=False)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "crm-sync-outbox": {"task": "integrations.crm.tasks.sync_outbox", "schedule": 60.0},
+        "crm-refresh-all": {
+            "task": "integrations.crm.tasks.refresh_all",
+            "schedule": crontab(hour=2, minute=40),
+        },
+        "hubspot-process-webhooks": {
+            "task": "integrations.hubspot.tasks.process_webhook_events",
+            "schedule": 60.0,
+        },
+    }
+)
 
 # Domain settings.
 CHAMPION_DORMANT_AFTER_DAYS = env.int("CHAMPION_DORMANT_AFTER_DAYS", default=60)

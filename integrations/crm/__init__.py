@@ -1,0 +1,1 @@
+"""The CRM port: what the domain needs from any CRM, the outbox, and the sync that drains it."""

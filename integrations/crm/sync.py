@@ -1,0 +1,494 @@
+"""The sync engine: claim due outbox entries, send what changed in batches, record outcomes.
+
+A pass, per object type (contacts, companies, deals, reference links, erasures):
+
+1. claim up to a batch of due entries in a short transaction (`select_for_update(skip_locked)`
+   and a lease in `claimed_until`), so concurrent workers never take the same rows;
+2. map them to CRM-neutral records and hash each payload; an unchanged hash is settled at
+   once without any call, and claiming goes on until a full batch has changed (so 1 % of
+   changes scattered over 50,000 entries still goes out in full batches);
+3. send one batch call; store the CRM ids on the entries and the domain objects.
+
+Failures are handled for what they are: a record the CRM refuses is dead with the CRM's
+message; a rate limit waits as long as the CRM says and costs no attempt; 5xx, timeouts and
+refused connections back off exponentially with jitter up to a cap, then the entry is dead;
+a request refused as a whole is split in halves to find the record at fault. Dead entries
+stay until re-driven. A change made while its batch was in flight is sent again: an entry is
+marked sent only if its change token is still the one that was claimed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from champions.models import Account, Champion
+from integrations.crm.mapping import Mapped, Skip, Wait, load_records
+from integrations.crm.models import ObjectType, OutboxEntry, OutboxStatus
+from integrations.crm.ports import (
+    CompanyRecord,
+    ContactRecord,
+    CrmAuthError,
+    CrmGateway,
+    CrmRateLimited,
+    CrmRecord,
+    CrmRejected,
+    CrmUnavailable,
+    DealRecord,
+    RecordOutcome,
+    ReferenceLinkRecord,
+    SyncCounts,
+)
+
+logger = logging.getLogger(__name__)
+
+ORDER = (
+    ObjectType.CONTACT,
+    ObjectType.COMPANY,
+    ObjectType.DEAL,
+    ObjectType.REFERENCE_LINK,
+    ObjectType.ERASURE,
+)
+_FIELDS = [
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "claimed_until",
+    "crm_id",
+    "last_hash",
+    "last_error",
+    "sent_at",
+    "data",
+]
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    """Batching and retry rules; the defaults are the production ones."""
+
+    batch_size: int = 100
+    max_attempts: int = 8
+    backoff_base: float = 10.0
+    backoff_cap: float = 1800.0
+    lease_seconds: float = 120.0
+    wait_retry_seconds: float = 60.0
+    auth_retry_seconds: float = 300.0
+
+    def backoff(self, attempts: int) -> float:
+        """Exponential with "equal jitter": half fixed, half random, capped."""
+        delay = min(self.backoff_cap, self.backoff_base * 2 ** max(0, attempts - 1))
+        return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 (jitter, not security)
+
+
+@dataclass
+class _Claim:
+    entry: OutboxEntry
+    record: CrmRecord
+    digest: str
+
+
+class _Stop(Exception):
+    """Nothing more can be sent in this pass (credentials refused)."""
+
+
+@dataclass
+class _Settle:
+    """The new state of one claimed entry."""
+
+    entry: OutboxEntry
+    status: str
+    note: str = ""
+    crm_id: str | None = None
+    digest: str | None = None
+    delay: float = 0.0
+    attempts: int | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def digest(payload: Mapping[str, str]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def record_crm_id(record: CrmRecord) -> str:
+    if isinstance(record, ReferenceLinkRecord):
+        return f"{record.deal_crm_id}-{record.contact_crm_id}"
+    return record.crm_id
+
+
+class SyncEngine:
+    """One worker's view of the outbox. Safe to run in many processes and threads at once."""
+
+    def __init__(
+        self,
+        gateway: CrmGateway,
+        *,
+        policy: SyncPolicy | None = None,
+        resend: bool = False,
+        on_batch: Callable[[SyncCounts], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.gateway = gateway
+        self.policy = policy or SyncPolicy(batch_size=gateway.batch_size)
+        self.resend = resend
+        self.on_batch = on_batch
+        self.sleep = sleep
+        self.counts = SyncCounts()
+
+    # --- the pass -------------------------------------------------------------------------
+
+    def run(
+        self,
+        *,
+        deadline: float | None = None,
+        wait_for_retries: bool = False,
+        types: Sequence[str] = ORDER,
+    ) -> SyncCounts:
+        """Send everything due, type by type, until nothing is due or `deadline` (monotonic).
+
+        With `wait_for_retries`, entries backing off are waited for while the deadline allows.
+        """
+        calls_before = self.gateway.api_calls
+        try:
+            while not self._expired(deadline):
+                worked = any([self._drain(t, deadline) for t in types])
+                if worked:
+                    continue
+                if not wait_for_retries or not self._wait_for_next_due(types, deadline):
+                    break
+        except _Stop:
+            pass
+        finally:
+            self.counts.api_calls = self.gateway.api_calls - calls_before
+        return self.counts
+
+    def _drain(self, object_type: str, deadline: float | None) -> bool:
+        worked = False
+        while not self._expired(deadline):
+            if object_type == ObjectType.ERASURE:
+                entries = self._claim(object_type, self.policy.batch_size)
+                if not entries:
+                    break
+                self._erase(entries)
+            else:
+                ready, settled = self._collect(object_type)
+                worked = worked or settled
+                if not ready:
+                    break
+                self._send(object_type, ready)
+            worked = True
+            if self.on_batch is not None:
+                self.on_batch(self.counts)
+        return worked
+
+    @staticmethod
+    def _expired(deadline: float | None) -> bool:
+        return deadline is not None and time.monotonic() >= deadline
+
+    def _wait_for_next_due(self, types: Sequence[str], deadline: float | None) -> bool:
+        now = timezone.now()
+        pending = OutboxEntry.objects.filter(status=OutboxStatus.PENDING, object_type__in=types)
+        free = pending.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        first = free.aggregate(first=Min("next_attempt_at"))["first"]
+        if first is not None:
+            pause = max(0.0, (first - now).total_seconds()) + 0.05
+        elif pending.exists():
+            pause = 1.0  # another worker holds them; look again shortly
+        else:
+            return False
+        if deadline is not None and time.monotonic() + pause >= deadline:
+            return False
+        self.sleep(pause)
+        return True
+
+    # --- claiming and mapping -------------------------------------------------------------
+
+    def _claim(self, object_type: str, limit: int) -> list[OutboxEntry]:
+        now = timezone.now()
+        with transaction.atomic():
+            entries = list(
+                OutboxEntry.objects.select_for_update(skip_locked=True)
+                .filter(object_type=object_type, status=OutboxStatus.PENDING)
+                .filter(next_attempt_at__lte=now)
+                .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+                .order_by("next_attempt_at", "id")[:limit]
+            )
+            if entries:
+                lease = now + timedelta(seconds=self.policy.lease_seconds)
+                OutboxEntry.objects.filter(pk__in=[e.pk for e in entries]).update(
+                    claimed_until=lease
+                )
+        return entries
+
+    def _collect(self, object_type: str) -> tuple[list[_Claim], bool]:
+        """Claim until a full batch has changed or nothing is due; settle the rest at once."""
+        ready: list[_Claim] = []
+        settled = False
+        while len(ready) < self.policy.batch_size:
+            wanted = self.policy.batch_size - len(ready)
+            entries = self._claim(object_type, wanted)
+            if not entries:
+                break
+            mapped = load_records(object_type, [e.object_id for e in entries], at=timezone.now())
+            quiet = []
+            for entry in entries:
+                outcome = self._triage(entry, mapped[entry.object_id])
+                if isinstance(outcome, _Claim):
+                    ready.append(outcome)
+                else:
+                    quiet.append(outcome)
+            if quiet:
+                self._settle(quiet)
+                settled = True
+            if len(entries) < wanted:
+                break
+        return ready, settled
+
+    def _triage(self, entry: OutboxEntry, mapped: Mapped) -> _Claim | _Settle:
+        if isinstance(mapped, Skip):
+            self.counts.skipped += 1
+            return _Settle(entry, OutboxStatus.SKIPPED, note=mapped.reason)
+        if isinstance(mapped, Wait):
+            self.counts.retried += 1
+            return self._retry(entry, mapped.reason, self.policy.wait_retry_seconds)
+        payload_digest = digest(self.gateway.payload(mapped))
+        crm_id = record_crm_id(mapped)
+        if not self.resend and payload_digest == entry.last_hash and crm_id:
+            self.counts.unchanged += 1
+            return _Settle(entry, OutboxStatus.SENT, note="", crm_id=crm_id)
+        return _Claim(entry, mapped, payload_digest)
+
+    def _retry(self, entry: OutboxEntry, note: str, delay: float) -> _Settle:
+        attempts = entry.attempts + 1
+        if attempts >= self.policy.max_attempts:
+            return _Settle(
+                entry,
+                OutboxStatus.DEAD,
+                f"Gave up after {attempts} attempts: {note}",
+                attempts=attempts,
+            )
+        return _Settle(entry, OutboxStatus.PENDING, note, delay=delay, attempts=attempts)
+
+    # --- sending --------------------------------------------------------------------------
+
+    def _call(self, object_type: str, records: list[CrmRecord]) -> list[RecordOutcome]:
+        gateway = self.gateway
+        if object_type == ObjectType.CONTACT:
+            return gateway.upsert_contacts([r for r in records if isinstance(r, ContactRecord)])
+        if object_type == ObjectType.COMPANY:
+            return gateway.upsert_companies([r for r in records if isinstance(r, CompanyRecord)])
+        if object_type == ObjectType.DEAL:
+            return gateway.update_deals([r for r in records if isinstance(r, DealRecord)])
+        links = [r for r in records if isinstance(r, ReferenceLinkRecord)]
+        return gateway.link_references(links)
+
+    def _send(self, object_type: str, ready: list[_Claim]) -> None:
+        try:
+            outcomes = self._call(object_type, [c.record for c in ready])
+        except CrmRateLimited as error:
+            # Waiting is the CRM's instruction, not a failure: no attempt is used up.
+            self.counts.retried += len(ready)
+            self._settle(
+                [
+                    _Settle(
+                        c.entry,
+                        OutboxStatus.PENDING,
+                        error.message,
+                        delay=error.wait_seconds,
+                        attempts=c.entry.attempts,
+                    )
+                    for c in ready
+                ]
+            )
+        except CrmAuthError as error:
+            self._fail_pass(ready, error.message)
+        except CrmRejected as error:
+            if len(ready) > 1:
+                half = len(ready) // 2
+                self._send(object_type, ready[:half])
+                self._send(object_type, ready[half:])
+                return
+            self._finish(ready, [RecordOutcome(ready[0].entry.object_id, error=error.message)])
+        except CrmUnavailable as error:
+            logger.warning("CRM unavailable, backing off %s entries: %s", len(ready), error)
+            self.counts.retried += len(ready)
+            self._settle([self._backoff(c.entry, error.message) for c in ready])
+        else:
+            self._finish(ready, outcomes)
+
+    def _backoff(self, entry: OutboxEntry, message: str) -> _Settle:
+        return self._retry(entry, message, self.policy.backoff(entry.attempts + 1))
+
+    def _fail_pass(self, claims: Sequence[_Claim | OutboxEntry], message: str) -> None:
+        entries = [c.entry if isinstance(c, _Claim) else c for c in claims]
+        self.counts.errors.append(message)
+        delay = self.policy.auth_retry_seconds
+        self._settle(
+            [
+                _Settle(e, OutboxStatus.PENDING, message, delay=delay, attempts=e.attempts)
+                for e in entries
+            ]
+        )
+        raise _Stop(message)
+
+    def _finish(self, ready: list[_Claim], outcomes: list[RecordOutcome]) -> None:
+        by_id = {o.local_id: o for o in outcomes}
+        settles: list[_Settle] = []
+        for claim in ready:
+            outcome = by_id.get(claim.entry.object_id)
+            if outcome is None:
+                self.counts.retried += 1
+                settles.append(self._backoff(claim.entry, "The CRM's answer left this record out."))
+            elif outcome.gone:
+                self.counts.retried += 1
+                note = (
+                    "The CRM no longer has this object (deleted or merged there); it is sent anew."
+                )
+                settles.append(
+                    _Settle(
+                        claim.entry,
+                        OutboxStatus.PENDING,
+                        note,
+                        crm_id="",
+                        attempts=claim.entry.attempts + 1,
+                    )
+                )
+            elif outcome.error:
+                self.counts.failed += 1
+                self.counts.errors.append(outcome.error)
+                settles.append(
+                    _Settle(
+                        claim.entry,
+                        OutboxStatus.DEAD,
+                        outcome.error,
+                        attempts=claim.entry.attempts + 1,
+                    )
+                )
+            else:
+                self.counts.sent += 1
+                settles.append(
+                    _Settle(
+                        claim.entry,
+                        OutboxStatus.SENT,
+                        "",
+                        crm_id=outcome.crm_id,
+                        digest=claim.digest,
+                        attempts=0,
+                    )
+                )
+        self._settle(settles, records={c.entry.pk: c.record for c in ready})
+
+    # --- erasures -------------------------------------------------------------------------
+
+    def _erase(self, entries: list[OutboxEntry]) -> None:
+        for position, entry in enumerate(entries):
+            email = str(entry.data.get("email", ""))
+            try:
+                self.gateway.erase_contact(crm_id=entry.crm_id, email=email)
+            except CrmRateLimited as error:
+                rest = entries[position:]
+                self._settle(
+                    [
+                        _Settle(
+                            e,
+                            OutboxStatus.PENDING,
+                            error.message,
+                            delay=error.wait_seconds,
+                            attempts=e.attempts,
+                        )
+                        for e in rest
+                    ]
+                )
+                return
+            except CrmAuthError as error:
+                self._fail_pass(entries[position:], error.message)
+            except CrmRejected as error:
+                self.counts.failed += 1
+                self._settle(
+                    [_Settle(entry, OutboxStatus.DEAD, error.message, attempts=entry.attempts + 1)]
+                )
+            except CrmUnavailable as error:
+                self.counts.retried += 1
+                self._settle([self._backoff(entry, error.message)])
+            else:
+                self.counts.sent += 1
+                # The address was kept only to find the contact; it goes once that is done.
+                self._settle(
+                    [_Settle(entry, OutboxStatus.SENT, "", attempts=0, extra={"data": {}})]
+                )
+
+    # --- recording outcomes ---------------------------------------------------------------
+
+    def _settle(self, settles: list[_Settle], records: dict[int, CrmRecord] | None = None) -> None:
+        """Write outcomes in one short transaction. An entry whose change token moved while it
+        was claimed stays pending: the newer change has not been sent."""
+        if not settles:
+            return
+        now = timezone.now()
+        with transaction.atomic():
+            tokens = dict(
+                OutboxEntry.objects.select_for_update()
+                .filter(pk__in=[s.entry.pk for s in settles])
+                .order_by("pk")
+                .values_list("pk", "change_token")
+            )
+            domain_ids: dict[str, dict[int, str]] = {}
+            for settle in settles:
+                entry = settle.entry
+                changed = tokens.get(entry.pk) != entry.change_token
+                self._apply(entry, settle, now, changed)
+                record = (records or {}).get(entry.pk)
+                if (
+                    settle.crm_id is not None
+                    and record is not None
+                    and record_crm_id(record) != settle.crm_id
+                ):
+                    domain_ids.setdefault(entry.object_type, {})[entry.object_id] = settle.crm_id
+            self._store_domain_ids(domain_ids)
+            OutboxEntry.objects.bulk_update([s.entry for s in settles], _FIELDS)
+
+    @staticmethod
+    def _apply(entry: OutboxEntry, settle: _Settle, now: datetime, changed: bool) -> None:
+        entry.claimed_until = None
+        entry.last_error = settle.note
+        if settle.attempts is not None:
+            entry.attempts = settle.attempts
+        if settle.crm_id is not None:
+            entry.crm_id = settle.crm_id
+        if settle.digest is not None:
+            entry.last_hash = settle.digest
+            entry.sent_at = now
+        for name, value in settle.extra.items():
+            setattr(entry, name, value)
+        entry.status = settle.status
+        entry.next_attempt_at = now + timedelta(seconds=settle.delay)
+        if changed and settle.status != OutboxStatus.PENDING:
+            # A newer change arrived while this one was in flight: it is due now.
+            entry.status, entry.attempts, entry.next_attempt_at = OutboxStatus.PENDING, 0, now
+
+    @staticmethod
+    def _store_domain_ids(domain_ids: dict[str, dict[int, str]]) -> None:
+        """CRM ids back onto the champions and accounts (deals are addressed by theirs)."""
+        contacts = domain_ids.get(ObjectType.CONTACT, {})
+        if contacts:
+            Champion.objects.bulk_update(
+                [Champion(pk=pk, crm_id=crm_id) for pk, crm_id in contacts.items()], ["crm_id"]
+            )
+        companies = domain_ids.get(ObjectType.COMPANY, {})
+        if companies:
+            # One CRM company per account (a unique constraint): a stale holder lets go first.
+            Account.objects.filter(crm_id__in=[c for c in companies.values() if c]).exclude(
+                pk__in=list(companies)
+            ).update(crm_id="")
+            Account.objects.bulk_update(
+                [Account(pk=pk, crm_id=crm_id) for pk, crm_id in companies.items()], ["crm_id"]
+            )
