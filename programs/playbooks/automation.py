@@ -27,9 +27,8 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from champions.errors import DomainError
-from champions.models import Activity, ActivityKind, ActivityLevel, Champion, ChampionState
-from programs.clinics.models import Answer, Question, QuestionStatus
-from programs.playbooks import actions
+from champions.models import Champion
+from programs.playbooks import actions, triggers
 from programs.playbooks.models import (
     ExecutionStatus,
     Playbook,
@@ -39,7 +38,7 @@ from programs.playbooks.models import (
     RunKind,
     StepExecution,
 )
-from programs.playbooks.selectors import reachable_champions
+from programs.playbooks.triggers import ChampionIds
 
 logger = logging.getLogger(__name__)
 
@@ -50,84 +49,6 @@ REQUEUE_PENDING_AFTER = timedelta(minutes=30)
 # A running row this old lost its worker mid-action. It is not repeated (someone may already
 # have the email); it is marked failed so the team sees it.
 ABANDON_RUNNING_AFTER = timedelta(hours=1)
-QUESTION_UNANSWERED_AFTER = timedelta(hours=24)
-NO_CONTRIBUTION_FOR = timedelta(days=30)
-
-ChampionIds = QuerySet[Champion, int]
-
-
-# --- triggers -----------------------------------------------------------------------------
-
-
-def with_activity(kind: str, *, now: datetime, since: datetime) -> ChampionIds:
-    """Champions with an activity of `kind` dated in [since, now]; driven by the
-    (kind, occurred_at) index rather than by champions."""
-    recent = Activity.objects.filter(kind=kind, occurred_at__gte=since, occurred_at__lte=now)
-    return (
-        reachable_champions()
-        .filter(pk__in=recent.order_by().values("champion_id"))
-        .values_list("pk", flat=True)
-    )
-
-
-def champion_joined(*, now: datetime, since: datetime) -> ChampionIds:
-    """Accepted their invitation in the window."""
-    return with_activity(ActivityKind.ACCEPTED_INVITATION, now=now, since=since)
-
-
-def first_value_reached(*, now: datetime, since: datetime) -> ChampionIds:
-    """Reached their first value moment (METRICS.md) in the window."""
-    return (
-        reachable_champions()
-        .filter(first_value_at__gte=since, first_value_at__lte=now)
-        .values_list("pk", flat=True)
-    )
-
-
-def no_contribution_30d(*, now: datetime, since: datetime) -> ChampionIds:
-    """Active, joined at least 30 days ago, and no contribution (level > observer) since."""
-    cutoff = now - NO_CONTRIBUTION_FOR
-    contribution = Activity.objects.filter(
-        champion_id=OuterRef("pk"),
-        level__gt=ActivityLevel.OBSERVER,
-        occurred_at__gte=cutoff,
-        occurred_at__lte=now,
-    )
-    return (
-        reachable_champions()
-        .filter(state=ChampionState.ACTIVE, joined_at__lte=cutoff)
-        .filter(~Exists(contribution))
-        .values_list("pk", flat=True)
-    )
-
-
-def question_unanswered_24h(*, now: datetime, since: datetime) -> ChampionIds:
-    """Askers of open questions posted more than 24 hours ago (and after `since` minus those
-    24 hours) that nobody but the asker has answered (a self-answer answers nothing)."""
-    other_answer = Answer.objects.filter(question_id=OuterRef("pk")).exclude(
-        author_id=OuterRef("asker_id")
-    )
-    deadline = now - QUESTION_UNANSWERED_AFTER
-    stale = Question.objects.filter(
-        status=QuestionStatus.OPEN,
-        posted_at__lte=deadline,
-        posted_at__gte=since - QUESTION_UNANSWERED_AFTER,
-    ).filter(~Exists(other_answer))
-    return (
-        reachable_champions()
-        .filter(pk__in=stale.order_by().values("asker_id"))
-        .values_list("pk", flat=True)
-    )
-
-
-def event_attended(*, now: datetime, since: datetime) -> ChampionIds:
-    """Attended an event that started in the window."""
-    return with_activity(ActivityKind.ATTENDED_EVENT, now=now, since=since)
-
-
-def story_published(*, now: datetime, since: datetime) -> ChampionIds:
-    """Featured in a reference story published in the window."""
-    return with_activity(ActivityKind.WROTE_STORY, now=now, since=since)
 
 
 @dataclass(frozen=True)
@@ -135,8 +56,6 @@ class Trigger:
     key: str
     label: str
     champion_ids: Callable[..., ChampionIds]
-    # Facts older than the window are not news; a window of days survives a beat outage.
-    windowed: bool = True
 
 
 @dataclass(frozen=True)
@@ -153,12 +72,12 @@ class Action:
 TRIGGERS: dict[str, Trigger] = {
     t.key: t
     for t in (
-        Trigger("champion_joined", "Champion joined", champion_joined),
-        Trigger("first_value_reached", "First value moment reached", first_value_reached),
-        Trigger("no_contribution_30d", "No contribution for 30 days", no_contribution_30d, False),
-        Trigger("question_unanswered_24h", "Question unanswered for 24 h", question_unanswered_24h),
-        Trigger("event_attended", "Event attended", event_attended),
-        Trigger("story_published", "Story published", story_published),
+        Trigger("champion_joined", "Champion joined", triggers.champion_joined),
+        Trigger("first_value_reached", "First value moment reached", triggers.first_value_reached),
+        Trigger("no_contribution_30d", "No contribution for 30 days", triggers.no_contribution),
+        Trigger("question_unanswered_24h", "Question open 24 h", triggers.question_unanswered),
+        Trigger("event_attended", "Event attended", triggers.event_attended),
+        Trigger("story_published", "Story published", triggers.story_published),
     )
 }
 ACTIONS: dict[str, Action] = {

@@ -163,7 +163,9 @@ def test_inserting_the_same_claims_twice_inserts_them_once():
     step = playbook.steps.get(order=2)
     run = PlaybookRun.objects.get(playbook=playbook, kind=RunKind.AUTOMATION)
     now = timezone.now()
-    matched = automation.champion_joined(now=now, since=now - timedelta(days=1))
+    matched = automation.TRIGGERS["champion_joined"].champion_ids(
+        now=now, since=now - timedelta(days=1)
+    )
     first = automation.insert_pending(run=run, step=step, champion_ids=matched, now=now, due_at=now)
     second = automation.insert_pending(
         run=run, step=step, champion_ids=matched, now=now, due_at=now
