@@ -294,14 +294,17 @@ def _preview(
 ) -> Preview[InputT]:
     known = {column.name for column in columns}
     shown = tuple(name for name in table.header if name in known)
+    position = {name: index for index, name in enumerate(table.header)}
     rows: list[PreviewRow[InputT]] = []
     for row in table.rows:
         parsed = check(row)
+        # Errors in the order of the file's columns, so they read left to right like the row.
+        errors = sorted(row.errors, key=lambda error: position.get(error.column, -1))
         rows.append(
             PreviewRow(
                 line=row.line,
                 cells=tuple(row.get(name) for name in shown),
-                errors=tuple(row.errors),
+                errors=tuple(errors),
                 parsed=None if row.errors else parsed,
             )
         )

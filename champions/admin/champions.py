@@ -6,6 +6,7 @@ services. The add page invites (or only creates) a champion through the services
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.forms import ModelForm
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
@@ -125,11 +127,10 @@ class ChampionAdmin(CsvImportAdmin[Champion]):
     add_form = ChampionAddForm
     list_display = (
         "full_name",
-        "email",
         "account",
         "state",
         "tier",
-        "joined_at",
+        "joined",
         "buddy_name",
         "invited_by_name",
         "last_activity",
@@ -143,7 +144,6 @@ class ChampionAdmin(CsvImportAdmin[Champion]):
     )
     search_fields = ("full_name", "email", "account__name", "account__domain")
     autocomplete_fields = ("account", "product_areas")
-    date_hierarchy = "joined_at"
     actions = (
         "send_invitation",
         "activate",
@@ -207,6 +207,10 @@ class ChampionAdmin(CsvImportAdmin[Champion]):
         queryset = super().get_queryset(request).select_related("account", "buddy", "invited_by")
         return queryset.annotate(last_activity_at=_last_activity_at())
 
+    @admin.display(description="joined", ordering="joined_at")
+    def joined(self, champion: Champion) -> date | None:
+        return timezone.localdate(champion.joined_at) if champion.joined_at else None
+
     @admin.display(description="buddy", ordering="buddy__full_name")
     def buddy_name(self, champion: Champion) -> str:
         return champion.buddy.full_name if champion.buddy else "—"
@@ -216,8 +220,14 @@ class ChampionAdmin(CsvImportAdmin[Champion]):
         return champion.invited_by.full_name if champion.invited_by else "—"
 
     @admin.display(description="last activity", ordering="last_activity_at")
-    def last_activity(self, champion: Champion) -> Any:
-        return getattr(champion, "last_activity_at", None)
+    def last_activity(self, champion: Champion) -> date | None:
+        at: datetime | None = getattr(champion, "last_activity_at", None)
+        return timezone.localdate(at) if at else None
+
+    def has_delete_permission(self, request: HttpRequest, obj: Champion | None = None) -> bool:
+        # Deleting would take the champion's activity and consent history with it. Champions
+        # leave through "Mark alumni"; erasing a person's data is the privacy flow's job.
+        return False
 
     # --- the forms -------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ class GuildMembershipInline(admin.TabularInline[Membership, Guild]):
 
 @admin.register(Guild)
 class GuildAdmin(admin.ModelAdmin[Guild]):
-    list_display = ("name", "visibility", "theme", "active_members", "requests", "leaders")
+    list_display = ("name", "access", "theme", "active_members", "requests", "leaders")
     list_filter = ("visibility",)
     search_fields = ("name", "slug", "theme")
     prepopulated_fields = {"slug": ("name",)}
@@ -61,6 +61,10 @@ class GuildAdmin(admin.ModelAdmin[Guild]):
             )
             .prefetch_related(Prefetch("memberships", queryset=leads, to_attr="leads"))
         )
+
+    @admin.display(description="visibility", ordering="visibility")
+    def access(self, guild: Guild) -> str:
+        return str(guild.get_visibility_display()).split(":")[0]
 
     @admin.display(description="members", ordering="active_count")
     def active_members(self, guild: Guild) -> int:

@@ -467,3 +467,17 @@ def test_user_list_shows_roles(admin_client_logged_in: Any) -> None:
     response = admin_client_logged_in.get(reverse("admin:champions_user_changelist"))
 
     assert Role.PROGRAM_MANAGER in response.content.decode()
+
+
+def test_champions_leave_as_alumni_and_are_not_deleted_here(admin_client_logged_in: Any) -> None:
+    champion = ChampionFactory()
+    ActivityFactory(champion=champion)
+
+    page = admin_client_logged_in.get(_url(Champion, "delete", champion.pk))
+    changelist = admin_client_logged_in.get(_url(Champion, "changelist"))
+
+    assert page.status_code == 403
+    actions = [name for name, _ in changelist.context["action_form"].fields["action"].choices]
+    assert "delete_selected" not in actions
+    assert "mark_alumni" in actions
+    assert Activity.objects.filter(champion=champion).exists()

@@ -99,9 +99,9 @@ def test_champion_preview_checks_tier_languages_and_product_areas(acme: Account)
     preview = imports.champions_preview(content=content)
 
     assert _errors_by_line(preview)[2] == [
+        "tier: “Gold” is not one of community, advocate, ambassador.",
         "languages: english: not ISO 639-1 codes like en or de.",
         "product_areas: Unknown: billing (known: reporting).",
-        "tier: “Gold” is not one of community, advocate, ambassador.",
     ]
 
 
