@@ -1,0 +1,150 @@
+"""Search filters for references and stories (django-filter), checked like any input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from champions.models import Champion, Industry, Region, SizeBand
+from programs.references.models import ProvenMetric, ReferenceStory, StoryFeature
+from programs.references.selectors import stories_visible_to_sales
+
+TEXT_MAX = 100
+
+
+def StrictBooleanFilter(**kwargs: Any) -> django_filters.TypedChoiceFilter:
+    """`true` or `false` only: django-filter's own BooleanFilter reads `perhaps` as "no filter"."""
+    return django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        **kwargs,
+    )
+
+
+def _visible_features(**story_filter: Any) -> QuerySet[StoryFeature]:
+    visible = stories_visible_to_sales().filter(**story_filter)
+    return StoryFeature.objects.filter(champion=OuterRef("pk"), story__in=visible.values("pk"))
+
+
+class ReferenceFilter(django_filters.FilterSet):
+    industry = django_filters.ChoiceFilter(field_name="account__industry", choices=Industry.choices)
+    region = django_filters.ChoiceFilter(field_name="account__region", choices=Region.choices)
+    size_band = django_filters.ChoiceFilter(
+        field_name="account__size_band", choices=SizeBand.choices
+    )
+    language = django_filters.CharFilter(method="filter_language", max_length=8)
+    use_case = django_filters.CharFilter(method="filter_use_case", max_length=120)
+    product_area = django_filters.CharFilter(field_name="product_areas__slug", max_length=100)
+    proven_metric = django_filters.CharFilter(method="filter_proven_metric", max_length=TEXT_MAX)
+    has_video = StrictBooleanFilter(method="filter_has_video")
+    available_now = StrictBooleanFilter(method="filter_available_now")
+    q = django_filters.CharFilter(method="filter_text", max_length=TEXT_MAX)
+    ordering = django_filters.OrderingFilter(
+        fields=(("full_name", "name"), ("account__name", "company"), ("joined_at", "joined"))
+    )
+
+    class Meta:
+        model = Champion
+        fields: list[str] = []
+
+    def filter_language(self, qs: QuerySet[Champion], name: str, value: str) -> QuerySet[Champion]:
+        # The JSON text holds "de": the same portable test matching uses.
+        return qs.filter(languages__icontains=f'"{value.strip().lower()}"')
+
+    def filter_use_case(self, qs: QuerySet[Champion], name: str, value: str) -> QuerySet[Champion]:
+        stated = Q(reference_profile__use_cases__slug=value)
+        proven = Exists(_visible_features(use_case__slug=value))
+        return qs.filter(stated | proven)
+
+    def filter_proven_metric(
+        self, qs: QuerySet[Champion], name: str, value: str
+    ) -> QuerySet[Champion]:
+        with_metric = ProvenMetric.objects.filter(name__icontains=value.strip()).values("story_id")
+        return qs.filter(Exists(_visible_features(pk__in=with_metric)))
+
+    def filter_has_video(
+        self, qs: QuerySet[Champion], name: str, value: bool | None
+    ) -> QuerySet[Champion]:
+        if value is None:
+            return qs
+        has = Exists(_visible_features().filter(~Q(story__video_url="")))
+        return qs.filter(has) if value else qs.exclude(has)
+
+    def filter_available_now(
+        self, qs: QuerySet[Champion], name: str, value: bool | None
+    ) -> QuerySet[Champion]:
+        if value is None:
+            return qs
+        return (
+            qs.filter(availability="available") if value else qs.exclude(availability="available")
+        )
+
+    def filter_text(self, qs: QuerySet[Champion], name: str, value: str) -> QuerySet[Champion]:
+        text = value.strip()
+        if not text:
+            return qs
+        in_story = Exists(_visible_features(title__icontains=text))
+        return qs.filter(
+            Q(full_name__icontains=text)
+            | Q(title__icontains=text)
+            | Q(account__name__icontains=text)
+            | Q(expertise__icontains=text)
+            | in_story
+        )
+
+
+class StoryFilter(django_filters.FilterSet):
+    industry = django_filters.ChoiceFilter(choices=Industry.choices)
+    region = django_filters.ChoiceFilter(choices=Region.choices)
+    size_band = django_filters.ChoiceFilter(choices=SizeBand.choices)
+    language = django_filters.CharFilter(max_length=8)
+    use_case = django_filters.CharFilter(field_name="use_case__slug", max_length=120)
+    product_area = django_filters.CharFilter(method="filter_product_area", max_length=100)
+    proven_metric = django_filters.CharFilter(method="filter_proven_metric", max_length=TEXT_MAX)
+    has_video = StrictBooleanFilter(method="filter_has_video")
+    q = django_filters.CharFilter(method="filter_text", max_length=TEXT_MAX)
+    ordering = django_filters.OrderingFilter(
+        fields=(("published_at", "published"), ("title", "title"))
+    )
+
+    class Meta:
+        model = ReferenceStory
+        fields: list[str] = []
+
+    def filter_product_area(
+        self, qs: QuerySet[ReferenceStory], name: str, value: str
+    ) -> QuerySet[ReferenceStory]:
+        through = ReferenceStory.product_areas.through.objects.filter(
+            referencestory_id=OuterRef("pk"), productarea__slug=value
+        )
+        return qs.filter(Exists(through))
+
+    def filter_proven_metric(
+        self, qs: QuerySet[ReferenceStory], name: str, value: str
+    ) -> QuerySet[ReferenceStory]:
+        return qs.filter(
+            Exists(ProvenMetric.objects.filter(story=OuterRef("pk"), name__icontains=value.strip()))
+        )
+
+    def filter_has_video(
+        self, qs: QuerySet[ReferenceStory], name: str, value: bool | None
+    ) -> QuerySet[ReferenceStory]:
+        if value is None:
+            return qs
+        return qs.exclude(video_url="") if value else qs.filter(video_url="")
+
+    def filter_text(
+        self, qs: QuerySet[ReferenceStory], name: str, value: str
+    ) -> QuerySet[ReferenceStory]:
+        text = value.strip()
+        if not text:
+            return qs
+        return qs.filter(
+            Q(title__icontains=text)
+            | Q(challenge__icontains=text)
+            | Q(solution__icontains=text)
+            | Q(results__icontains=text)
+            | Q(account__name__icontains=text)
+        )
