@@ -56,6 +56,7 @@ from champions.models import (
     SizeBand,
     User,
 )
+from integrations.crm.outbox import crm_mark_dirty
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     ChampionState.INVITED: frozenset({ChampionState.ONBOARDING}),
@@ -124,6 +125,8 @@ def activity_record(
         and activity.occurred_at >= champion.state_changed_at
     ):
         _transition(champion, ChampionState.ACTIVE, at=activity.occurred_at)
+    if champion is not None and activity.level > ActivityLevel.OBSERVER:
+        crm_mark_dirty(champion_ids=[champion.pk], account_ids=[champion.account_id])
     return activity
 
 
@@ -145,6 +148,7 @@ def _transition(champion: Champion, to_state: str, *, at: datetime | None = None
     champion.state = to_state
     champion.state_changed_at = at or timezone.now()
     champion.save(update_fields=["state", "state_changed_at", "updated_at"])
+    crm_mark_dirty(champion_ids=[champion.pk], account_ids=[champion.account_id])
     return champion
 
 
@@ -178,7 +182,11 @@ def champions_mark_dormant(*, now: datetime | None = None) -> int:
     stale = Champion.objects.filter(
         state=ChampionState.ACTIVE, joined_at__lt=cutoff, state_changed_at__lt=cutoff
     ).filter(~Exists(recent_contribution))
-    return stale.update(state=ChampionState.DORMANT, state_changed_at=now, updated_at=now)
+    count = stale.update(state=ChampionState.DORMANT, state_changed_at=now, updated_at=now)
+    marked = Champion.objects.filter(state=ChampionState.DORMANT, state_changed_at=now)
+    pairs = list(marked.values_list("pk", "account_id"))
+    crm_mark_dirty(champion_ids=[pk for pk, _ in pairs], account_ids=[a for _, a in pairs])
+    return count
 
 
 @transaction.atomic
@@ -220,6 +228,7 @@ def champion_move_account(
     )
     champion.successor = moved
     champion.save(update_fields=["successor", "updated_at"])
+    crm_mark_dirty(champion_ids=[moved.pk], account_ids=[moved.account_id])
     return moved
 
 
@@ -308,6 +317,7 @@ def champion_create(
         raise DomainError(" ".join(messages), field=field) from None
     champion.save()
     champion.product_areas.set(list(product_areas))
+    crm_mark_dirty(champion_ids=[champion.pk])
     return champion
 
 
@@ -498,7 +508,9 @@ def guild_join(*, guild: Guild, champion: Champion) -> Membership:
         if guild.visibility == GuildVisibility.PUBLIC
         else MembershipStatus.REQUESTED
     )
-    return Membership.objects.create(guild=guild, champion=champion, status=status)
+    membership = Membership.objects.create(guild=guild, champion=champion, status=status)
+    crm_mark_dirty(champion_ids=[champion.pk])
+    return membership
 
 
 @transaction.atomic
@@ -508,6 +520,7 @@ def membership_approve(*, membership: Membership) -> Membership:
     membership.status = MembershipStatus.ACTIVE
     membership.joined_at = timezone.now()
     membership.save(update_fields=["status", "joined_at"])
+    crm_mark_dirty(champion_ids=[membership.champion_id])
     return membership
 
 
@@ -532,6 +545,7 @@ def guild_set_role(
     membership.role = role
     membership.status = MembershipStatus.ACTIVE
     membership.save(update_fields=["role", "status"])
+    crm_mark_dirty(champion_ids=[champion.pk])
     if promoted:
         activity_record(
             kind=ActivityKind.LED_GUILD,
@@ -546,6 +560,7 @@ def guild_set_role(
 @transaction.atomic
 def guild_leave(*, guild: Guild, champion: Champion) -> None:
     Membership.objects.filter(guild=guild, champion=champion).delete()
+    crm_mark_dirty(champion_ids=[champion.pk])
 
 
 # --- buddies ------------------------------------------------------------------------------
@@ -622,6 +637,7 @@ def consent_grant(
     latest = _consent_latest(champion, scope)
     if latest is not None and latest.granted and latest.text_hash == text.text_hash:
         return latest
+    crm_mark_dirty(champion_ids=[champion.pk])
     return ConsentRecord.objects.create(
         champion=champion,
         scope=scope,
@@ -644,6 +660,7 @@ def consent_withdraw(
     latest = _consent_latest(champion, scope)
     if latest is None or not latest.granted:
         return latest
+    crm_mark_dirty(champion_ids=[champion.pk])
     return ConsentRecord.objects.create(
         champion=champion,
         scope=scope,
@@ -710,6 +727,7 @@ def account_create(
         field, messages = next(iter(error.message_dict.items()))
         raise DomainError(" ".join(messages), field=field) from None
     account.save()
+    crm_mark_dirty(account_ids=[account.pk])
     return account
 
 
@@ -780,6 +798,7 @@ def champion_update_profile(
         update_fields=["title", "expertise", "interests", "timezone", "languages", "updated_at"]
     )
     champion.product_areas.set(list(product_areas))
+    crm_mark_dirty(champion_ids=[champion.pk])
     return champion
 
 
