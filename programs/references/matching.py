@@ -201,8 +201,10 @@ def candidates(*, request: ReferenceRequest, at: datetime, area_ids: list[int]) 
         .filter(ref_load__lt=F("ref_cap"))
     )
     deal_account_id = ReferenceRequest.objects.filter(pk=request.pk).values("deal__account_id")[:1]
+    # Not the prospect's own company. Coalesce: a deal without an account must exclude
+    # nobody (a NULL comparison would exclude everybody).
     eligible = eligible.exclude(
-        Q(account_id=Subquery(deal_account_id)) & Q(account_id__isnull=False)
+        account_id=Coalesce(Subquery(deal_account_id, output_field=IntegerField()), Value(0))
     )
     return _annotate_scores(eligible, request=request, at=at, area_ids=area_ids)
 

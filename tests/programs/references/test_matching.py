@@ -327,3 +327,18 @@ def test_zones_near_uses_the_offset_on_the_day() -> None:
     assert "Europe/London" in matching.zones_near("Europe/Berlin", at=summer)
     assert "America/New_York" not in matching.zones_near("Europe/Berlin", at=summer)
     assert matching.zones_near("Not/AZone", at=summer) == []
+
+
+def test_a_deal_without_an_account_excludes_nobody(world: dict[str, Any]) -> None:
+    request = services.request_create(
+        requested_by=UserFactory(),
+        deal=DealFactory(account=None),
+        activity_type="call",
+        prospect_company="Unknown Ltd",
+        prospect_industry="fintech",
+        prospect_region="emea",
+        prospect_size_band="200-999",
+        at=NOW,
+    )
+    names = [c.champion.full_name for c in matching.match_request(request=request, at=NOW)]
+    assert names == ["Ada", "Bob", "Cleo", "Eve"]
