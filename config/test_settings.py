@@ -24,3 +24,6 @@ LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # 
 # Admin tests sign staff in with force_login and no authenticator; the staff-MFA rule has its
 # own tests (tests/champions/portal/test_auth.py), which switch it on.
 ADMIN_REQUIRE_MFA = False
+# Serve static files from the finders; there is no collectstatic before tests.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
