@@ -232,7 +232,9 @@ def request_offer(
     at = at or timezone.now()
     _lock(request)
     # Serialise offers to the same champion, so two cannot both take their last slot.
-    champion = Champion.objects.select_for_update().select_related("user").get(pk=champion.pk)
+    champion = (
+        Champion.objects.select_for_update(of=("self",)).select_related("user").get(pk=champion.pk)
+    )
     _refuse_status(request, "offered", (R.REQUESTED, R.DECLINED))
     deal = request.deal
     if deal.is_closed:
