@@ -189,6 +189,7 @@ class OnboardingStep:
     label: str
     done: bool
     required: bool = True
+    url: str = ""  # where the champion does it, if not on the welcome page
 
 
 @dataclass(frozen=True)

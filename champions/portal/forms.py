@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from allauth.account.fields import SetPasswordField
 from django import forms
+from django.forms import BoundField
 
 from champions.models import Champion, DigestFrequency, Invitation, ProductArea, User
 from champions.selectors import NotificationSetting
@@ -46,12 +48,20 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in names]
 
 
+class PortalForm(forms.Form):
+    """Labels without Django's trailing colon; the layout sets them apart already."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def split_list(text: str) -> list[str]:
     """Free-text lists are typed one per line or separated by commas or semicolons."""
     return [item.strip() for item in re.split(r"[,;\n]", text or "") if item.strip()]
 
 
-class JoinForm(forms.Form):
+class JoinForm(PortalForm):
     full_name = forms.CharField(
         label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -79,7 +89,7 @@ class JoinForm(forms.Form):
         return cleaned
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(PortalForm):
     title = forms.CharField(
         label="Job title",
         max_length=200,
@@ -143,7 +153,7 @@ class ProfileForm(forms.Form):
         }
 
 
-class InviteForm(forms.Form):
+class InviteForm(PortalForm):
     full_name = forms.CharField(label="Their name", max_length=200)
     email = forms.EmailField(
         label="Their work email", widget=forms.EmailInput(attrs={"autocomplete": "off"})
@@ -157,7 +167,7 @@ class InviteForm(forms.Form):
     )
 
 
-class EraseForm(forms.Form):
+class EraseForm(PortalForm):
     email = forms.CharField(
         label="Type your email address to confirm",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "email"}),
@@ -186,7 +196,16 @@ DIGEST_CHOICES = [
 ]
 
 
-class NotificationForm(forms.Form):
+@dataclass(frozen=True)
+class NotificationGroup:
+    """One kind on the preferences page: its switch and, if it can wait, when it is sent."""
+
+    setting: NotificationSetting
+    enabled: BoundField | None
+    frequency: BoundField | None
+
+
+class NotificationForm(PortalForm):
     """One switch per kind that can be switched off, and when to deliver the digestible ones."""
 
     def __init__(self, *args: Any, settings: list[NotificationSetting], **kwargs: Any) -> None:
@@ -195,20 +214,25 @@ class NotificationForm(forms.Form):
         for setting in self.settings:
             if setting.kind == "digest":
                 self.fields["frequency_digest"] = forms.ChoiceField(
-                    label="Program digest: what happened in your guilds",
-                    choices=DIGEST_CHOICES,
-                    initial=setting.digest_frequency,
+                    label="How often", choices=DIGEST_CHOICES, initial=setting.digest_frequency
                 )
                 continue
             self.fields[f"enabled_{setting.kind}"] = forms.BooleanField(
-                label=setting.label, required=False, initial=setting.enabled
+                label="Email me about these", required=False, initial=setting.enabled
             )
             if setting.digestible:
                 self.fields[f"frequency_{setting.kind}"] = forms.ChoiceField(
-                    label=f"{setting.label}: delivery",
-                    choices=DELIVERY_CHOICES,
-                    initial=setting.digest_frequency,
+                    label="When", choices=DELIVERY_CHOICES, initial=setting.digest_frequency
                 )
+
+    def groups(self) -> list[NotificationGroup]:
+        def bound(name: str) -> BoundField | None:
+            return self[name] if name in self.fields else None
+
+        return [
+            NotificationGroup(s, bound(f"enabled_{s.kind}"), bound(f"frequency_{s.kind}"))
+            for s in self.settings
+        ]
 
     def preferences(self) -> list[tuple[str, bool, str]]:
         """(kind, enabled, digest frequency) for each kind on the form."""

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from champions.models import Champion
 from champions.selectors import OnboardingStep
 
@@ -39,5 +41,11 @@ def register_requirement(requirement: Requirement) -> None:
 
 def extra_steps(champion: Champion) -> list[OnboardingStep]:
     return [
-        OnboardingStep(req.key, req.label, req.is_done(champion)) for req in REQUIREMENTS.values()
+        OnboardingStep(
+            req.key,
+            req.label,
+            req.is_done(champion),
+            url=reverse(req.url_name) if req.url_name else "",
+        )
+        for req in REQUIREMENTS.values()
     ]
