@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,24 +18,22 @@ from typing import Any
 import nh3
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.template import Context, Template, TemplateSyntaxError
 from django.template.loader import get_template
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 
 from champions.errors import DomainError
-from champions.models import ActivitySource, Champion, ChampionState, Membership, MembershipStatus
+from champions.models import ActivitySource, Champion
 from champions.services import champion_assign_buddy
 from programs.events.models import Event, EventKind, EventStatus
+from programs.playbooks.buddies import BuddyPool, active_guilds
 from programs.playbooks.models import (
     ExecutionStatus,
     FollowUpTask,
     PlaybookRun,
     PlaybookStep,
 )
-from programs.playbooks.selectors import reachable_champions
 
 logger = logging.getLogger(__name__)
 
@@ -196,107 +193,22 @@ def send_email(batch: ActionBatch) -> dict[int, Outcome]:
 # --- assign_buddy -------------------------------------------------------------------------
 
 
-@dataclass
-class BuddyCandidate:
-    pk: int
-    industry: str
-    timezone: str
-    load: int
-
-
-def guilds_by_champion(memberships: QuerySet[Membership]) -> dict[int, set[int]]:
-    guilds: dict[int, set[int]] = defaultdict(set)
-    rows = memberships.filter(status=MembershipStatus.ACTIVE).values_list("champion_id", "guild_id")
-    for champion_id, guild_id in rows:
-        guilds[champion_id].add(guild_id)
-    return guilds
-
-
-def active_guilds(champion_ids: set[int]) -> dict[int, set[int]]:
-    return guilds_by_champion(Membership.objects.filter(champion_id__in=champion_ids))
-
-
-def buddy_candidates(
-    newcomers: list[Champion], guild_ids: set[int], max_load: int
-) -> list[BuddyCandidate]:
-    """Active champions who share a guild, an industry or a time zone with a newcomer and
-    still have room for another newcomer; one query, however many there are."""
-    load = (
-        Champion.objects.filter(buddy_id=OuterRef("pk"))
-        .exclude(state=ChampionState.ALUMNI)
-        .order_by()
-        .values("buddy_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    shares_guild = Membership.objects.filter(
-        champion_id=OuterRef("pk"), guild_id__in=guild_ids, status=MembershipStatus.ACTIVE
-    )
-    rows = (
-        reachable_champions()
-        .filter(state=ChampionState.ACTIVE)
-        .exclude(pk__in=[c.pk for c in newcomers])
-        .filter(
-            Exists(shares_guild)
-            | Q(account__industry__in={c.account.industry for c in newcomers})
-            | Q(timezone__in={c.timezone for c in newcomers})
-        )
-        .annotate(load=Coalesce(Subquery(load, output_field=IntegerField()), 0))
-        .filter(load__lt=max_load)
-        .order_by("load", "pk")
-        .values_list("pk", "account__industry", "timezone", "load")
-    )
-    return [BuddyCandidate(*row) for row in rows]
-
-
-def best_buddy(
-    newcomer: Champion,
-    guilds: set[int],
-    candidates: list[BuddyCandidate],
-    candidate_guilds: dict[int, set[int]],
-) -> BuddyCandidate | None:
-    """A shared guild counts most, then the industry, then the time zone; then the
-    lightest load. Candidates arrive sorted by load, so the first best score wins."""
-    best: BuddyCandidate | None = None
-    best_score = 0
-    for candidate in candidates:
-        score = (
-            4 * bool(guilds & candidate_guilds.get(candidate.pk, set()))
-            + 2 * (candidate.industry == newcomer.account.industry)
-            + (candidate.timezone == newcomer.timezone)
-        )
-        if score > best_score:
-            best, best_score = candidate, score
-    return best
-
-
 def assign_buddy(batch: ActionBatch) -> dict[int, Outcome]:
     max_load = int(batch.step.params.get("max_newcomers_per_buddy", DEFAULT_BUDDY_LOAD))
     outcomes = {c.pk: skipped("Already has a buddy.") for c in batch.champions if c.buddy_id}
     newcomers = [c for c in batch.champions if not c.buddy_id]
     if not newcomers:
         return outcomes
-    guilds = active_guilds({c.pk for c in newcomers})
-    guild_ids: set[int] = set().union(*guilds.values())
-    candidates = buddy_candidates(newcomers, guild_ids, max_load)
-    # Only the newcomers' guilds matter, so read their members rather than every candidate's.
-    candidate_guilds = guilds_by_champion(Membership.objects.filter(guild_id__in=guild_ids))
-    chosen: dict[int, BuddyCandidate] = {}
+    pool = BuddyPool(newcomers, max_load)
+    chosen = {newcomer.pk: pool.choose(newcomer) for newcomer in newcomers}
+    buddies = Champion.objects.in_bulk([pk for pk in chosen.values() if pk is not None])
     for newcomer in newcomers:
-        candidate = best_buddy(newcomer, guilds[newcomer.pk], candidates, candidate_guilds)
-        if candidate is None:
-            outcomes[newcomer.pk] = failed(
-                "No active champion with room shares a guild, industry or time zone."
-            )
-            continue
-        chosen[newcomer.pk] = candidate
-        candidate.load += 1
-        if candidate.load >= max_load:
-            candidates.remove(candidate)
-    buddies = Champion.objects.in_bulk([c.pk for c in chosen.values()])
-    for newcomer in newcomers:
-        if newcomer.pk in chosen:
-            outcomes[newcomer.pk] = pair(newcomer, buddies[chosen[newcomer.pk].pk])
+        buddy_id = chosen[newcomer.pk]
+        outcomes[newcomer.pk] = (
+            pair(newcomer, buddies[buddy_id])
+            if buddy_id is not None
+            else failed("No active champion with room shares a guild, industry or time zone.")
+        )
     return outcomes
 
 

@@ -94,6 +94,20 @@ def test_buddies_are_spread_and_a_full_buddy_takes_no_more(run_engine):
     assert buddy.buddy_of.count() == 2
 
 
+def test_among_equal_matches_the_buddy_with_fewest_newcomers_is_chosen(run_engine):
+    make_playbook([step("champion_joined", "assign_buddy")])
+    retail = AccountFactory(industry=Industry.RETAIL)
+    busy = ChampionFactory(account=AccountFactory(industry=Industry.RETAIL))
+    ChampionFactory(
+        buddy=busy, account=AccountFactory(industry=Industry.MEDIA), timezone="Asia/Dubai"
+    )
+    free = ChampionFactory(account=AccountFactory(industry=Industry.RETAIL))
+    new = newcomer(account=retail)
+    run_engine()
+    new.refresh_from_db()
+    assert new.buddy == free
+
+
 def test_a_newcomer_who_has_a_buddy_is_skipped(run_engine):
     make_playbook([step("champion_joined", "assign_buddy")])
     new = newcomer(buddy=ChampionFactory())
