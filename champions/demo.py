@@ -953,11 +953,12 @@ def _open_guild(ctx: DemoContext, plan: GuildPlan, leading: set[int]) -> list[Me
     )
     ctx.guilds.append(guild)
     _appoint(ctx, guild, lead, MembershipRole.LEAD, opened)
-    rest = [p for p in ranked if p is not lead and ctx.age(p) > 45]
-    for deputy in rest[: rng.randint(1, 2)]:
+    deputies = [p for p in ranked if p is not lead and ctx.age(p) > 45][: rng.randint(1, 2)]
+    for deputy in deputies:
         appointed = ctx.later(max(opened, deputy.since + timedelta(days=30)), 0, 30)
-        _appoint(ctx, guild, deputy, MembershipRole.DEPUTY, min(appointed, ctx.days_ago(1, 3)))
-    taken = {lead.champion.pk} | {p.champion.pk for p in rest[:2]}
+        appointed = max(opened, min(appointed, ctx.days_ago(1, 3)))
+        _appoint(ctx, guild, deputy, MembershipRole.DEPUTY, appointed)
+    taken = {p.champion.pk for p in [lead, *deputies]}
     pool = [p for p in ctx.joined if p.champion.pk not in taken]
     pool.sort(key=lambda p: -_affinity(ctx, plan, p))
     if plan.name == "Ambassador circle":
