@@ -832,7 +832,8 @@ def buddy_request(*, champion: Champion, suggestion: Champion | None = None) -> 
     The team pairs them in the admin (`champion_assign_buddy`); the suggested champion is not
     contacted, so nobody is paired without being asked.
     """
-    if champion.buddy_id is not None:
+    buddy = champion.buddy if champion.buddy_id else None
+    if buddy is not None and buddy.state != ChampionState.ALUMNI:
         raise DomainError("You already have a buddy.", field="buddy")
     if champion.state not in INVITING_STATES:
         raise DomainError(f"{champion.full_name} cannot ask for a buddy now.", field="champion")

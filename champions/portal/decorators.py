@@ -13,6 +13,7 @@ anyone whose record was erased. Objects of other champions are looked up through
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -34,6 +35,7 @@ class PortalRequest(HttpRequest):
 
 
 View = Callable[..., HttpResponse]
+security_log = logging.getLogger("champions.security")
 
 
 def no_store(view: View) -> View:
@@ -55,6 +57,11 @@ def champion_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         champion = champion_live_for_user(user=request.user)
         if champion is None:
+            security_log.info(
+                "portal denied to user %s without a live champion record: %s",
+                request.user.pk,
+                request.path,
+            )
             raise Http404("No champion record for this user.")
         request.champion = champion  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)

@@ -17,7 +17,7 @@ from champions.portal.views._common import back_to, form_error
 @portal_view
 def invite(request: PortalRequest) -> HttpResponse:
     champion = request.champion
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if selectors.peer_invitations_sent_today(champion=champion) >= (

@@ -37,7 +37,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as error:
         status = INVALID_LINK_STATUS.get(error.code, 410)
         return render(request, "portal/join_invalid.html", {"error": error}, status=status)
-    form = JoinForm(request.POST or None, invitation=invitation)
+    form = JoinForm(request.POST if request.method == "POST" else None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():

@@ -18,7 +18,7 @@ from champions.portal.views._common import back_to, form_error
 def notifications(request: PortalRequest) -> HttpResponse:
     user = request.user
     current = selectors.notification_settings(user=user)
-    form = NotificationForm(request.POST or None, settings=current)
+    form = NotificationForm(request.POST if request.method == "POST" else None, settings=current)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():

@@ -72,6 +72,8 @@ def _recognition_service(name: str) -> Any:
 def _welcome_context(request: PortalRequest, profile_form: ProfileForm) -> dict[str, Any]:
     champion = request.champion
     buddy = champion.buddy if champion.buddy_id else None
+    if buddy is not None and (buddy.erased_at or buddy.state == ChampionState.ALUMNI):
+        buddy = None  # a buddy who left cannot help; suggest another
     return {
         "progress": _progress(champion),
         "profile_form": profile_form,
@@ -93,7 +95,7 @@ def welcome(request: PortalRequest) -> HttpResponse:
 def profile(request: PortalRequest) -> HttpResponse:
     """The profile form, on its own page; the welcome page posts here too."""
     champion = request.champion
-    form = ProfileForm(request.POST or None, champion=champion)
+    form = ProfileForm(request.POST if request.method == "POST" else None, champion=champion)
     from_welcome = request.POST.get("from") == "welcome"
     if request.method == "POST" and form.is_valid():
         try:

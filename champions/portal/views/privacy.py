@@ -86,7 +86,9 @@ def export(request: PortalRequest) -> HttpResponse:
 @portal_view
 def erase(request: PortalRequest) -> HttpResponse:
     champion = request.champion
-    form = EraseForm(request.POST or None, expected_email=champion.email)
+    form = EraseForm(
+        request.POST if request.method == "POST" else None, expected_email=champion.email
+    )
     if request.method == "POST" and form.is_valid():
         champion_erase(champion=champion, actor=request.user)  # type: ignore[arg-type]
         logout(request)

@@ -197,3 +197,14 @@ def test_good_first_contributions_are_listed_and_claimable(client_a: Client, new
     client_a.post(reverse("portal:complete_contribution", args=[task.pk]))
     task.refresh_from_db()
     assert task.done_at is not None
+
+
+def test_a_buddy_who_left_is_replaced_by_suggestions(client_a: Client, newcomer: Any) -> None:
+    buddy = ChampionFactory(full_name="Gone Buddy")
+    services.champion_assign_buddy(champion=newcomer, buddy=buddy)
+    services.champion_mark_alumni(champion=buddy)
+    page = client_a.get(reverse("portal:welcome")).content.decode()
+    assert "Gone Buddy" not in page
+    assert "Ask the team for a buddy" in page
+    response = client_a.post(reverse("portal:buddy_request"), follow=True)
+    assert "We asked the program team" in response.content.decode()
