@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
+import django_filters  # type: ignore[import-untyped]
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -39,6 +39,7 @@ from champions.models import (
 from config.api.permissions import (
     IsIngestServiceOrProgramTeam,
     IsSalesOrProgramTeam,
+    acting_user,
     is_program_team,
     is_sales,
     user_groups,
@@ -59,7 +60,7 @@ class MeView(APIView):
 
     @extend_schema(responses=OutputSerializer, summary="The signed-in user and their roles")
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = acting_user(request)
         token = request.auth if isinstance(request.auth, ApiToken) else None
         data = {
             "id": user.pk,
@@ -110,7 +111,7 @@ class SessionForTokenCreation(BasePermission):
         return request.method != "POST" or request.auth is None
 
 
-class TokenListView(ListAPIView):
+class TokenListView(ListAPIView[ApiToken]):
     permission_classes = [IsSalesOrProgramTeam, SessionForTokenCreation]
     throttle_scope = "tokens"
     serializer_class = TokenOutputSerializer
@@ -134,7 +135,7 @@ class TokenListView(ListAPIView):
     def get_queryset(self) -> QuerySet[ApiToken]:
         if getattr(self, "swagger_fake_view", False):
             return ApiToken.objects.none()
-        return api_tokens_of(user=self.request.user)
+        return api_tokens_of(user=acting_user(self.request))
 
     @extend_schema(summary="Your API tokens (never the tokens themselves)")
     def get(self, request: Request) -> Response:
@@ -148,7 +149,7 @@ class TokenListView(ListAPIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        issued = api_token_issue(user=request.user, **serializer.validated_data)
+        issued = api_token_issue(user=acting_user(request), **serializer.validated_data)
         data = {**TokenOutputSerializer(issued.token).data, "token": issued.raw}
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -159,7 +160,7 @@ class TokenDetailView(APIView):
 
     @extend_schema(responses={204: None}, summary="Revoke one of your API tokens")
     def delete(self, request: Request, token_id: int) -> Response:
-        api_token_revoke(user=request.user, token_id=token_id)
+        api_token_revoke(user=acting_user(request), token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -214,7 +215,11 @@ class ActivityBulkView(APIView):
     @extend_schema(
         request=inline_serializer(
             "ActivityBulkInput",
-            fields={"items": ItemSerializer(many=True, max_length=MAX_ITEMS, min_length=1)},
+            fields={
+                "items": serializers.ListSerializer(
+                    child=ItemSerializer(), max_length=MAX_ITEMS, min_length=1
+                )
+            },
         ),
         responses=OutputSerializer,
         summary="Record up to 1,000 activity events, idempotent by external_id",
@@ -223,7 +228,9 @@ class ActivityBulkView(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         report = activities_ingest(
-            items=serializer.validated_data["items"], source=ActivitySource.API, actor=request.user
+            items=serializer.validated_data["items"],
+            source=ActivitySource.API,
+            actor=acting_user(request),
         )
         data = {
             "accepted": report.accepted,
@@ -269,7 +276,7 @@ def _account(account_id: int) -> Account:
     return account
 
 
-class AdoptionView(ListAPIView):
+class AdoptionView(ListAPIView[AdoptionFigure]):
     """Product adoption figures of one account, one value per date and metric."""
 
     serializer_class = AdoptionFigureOutputSerializer
@@ -282,7 +289,9 @@ class AdoptionView(ListAPIView):
             metric = serializers.SlugField(max_length=64, help_text="e.g. weekly_active_users")
             value = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
 
-        figures = FigureSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS)
+        figures: serializers.ListSerializer[Any] = serializers.ListSerializer(
+            child=FigureSerializer(), allow_empty=False, max_length=MAX_ITEMS
+        )
 
     class OutputSerializer(serializers.Serializer[Any]):
         created = serializers.IntegerField()

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from kombu import Connection
 
 logger = logging.getLogger(__name__)
-BROKER_TIMEOUT_SECONDS = 2.0
+BROKER_TIMEOUT_SECONDS = 2
 
 
 def check_database() -> None:

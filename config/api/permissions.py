@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 
-from champions.models import ApiToken, ApiTokenScope
+from champions.models import ApiToken, ApiTokenScope, User
 from champions.roles import Role
 
 if TYPE_CHECKING:
@@ -21,6 +22,14 @@ if TYPE_CHECKING:
 
 def token_scope(request: Request) -> str | None:
     return request.auth.scope if isinstance(request.auth, ApiToken) else None
+
+
+def acting_user(request: Request) -> User:
+    """The signed-in user of a request that passed a permission check above."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
 
 
 def user_groups(user: Any) -> frozenset[str]:

@@ -7,14 +7,16 @@ plain class names collide; the component is named after the view instead
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
 
 class AutoSchema(SpectacularAutoSchema):
-    def get_serializer_name(self, serializer: Any, direction: str) -> str:
+    def get_serializer_name(
+        self, serializer: Any, direction: Literal["request", "response"]
+    ) -> str:
         cls = type(serializer)
         outer, _, inner = cls.__qualname__.rpartition(".")
         if not outer or "<locals>" in outer:
@@ -23,7 +25,7 @@ class AutoSchema(SpectacularAutoSchema):
         return "".join(parts) + inner.removesuffix("Serializer")
 
 
-class BearerTokenScheme(OpenApiAuthenticationExtension):
+class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     target_class = "config.api.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 

@@ -15,8 +15,9 @@ class _RatesAtRequestTime:
     scope: str | None
 
     def get_rate(self) -> str | None:
-        rates: dict[str, str | None] = api_settings.DEFAULT_THROTTLE_RATES
-        return rates.get(self.scope or "")
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        rate = rates.get(self.scope or "")
+        return str(rate) if rate is not None else None
 
 
 class AnonThrottle(_RatesAtRequestTime, AnonRateThrottle):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
+import django_filters  # type: ignore[import-untyped]
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from champions.models import Champion, Industry, Region, SizeBand
@@ -77,9 +77,9 @@ class ReferenceFilter(django_filters.FilterSet):
     ) -> QuerySet[Champion]:
         if value is None:
             return qs
-        return (
-            qs.filter(availability="available") if value else qs.exclude(availability="available")
-        )
+        # `availability` is annotated by `reference_pool`, which the stubs cannot see.
+        available = {"availability": "available"}
+        return qs.filter(**available) if value else qs.exclude(**available)
 
     def filter_text(self, qs: QuerySet[Champion], name: str, value: str) -> QuerySet[Champion]:
         text = value.strip()

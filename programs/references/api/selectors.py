@@ -120,7 +120,7 @@ def reference_search_prefetched(
         "product_areas",
         "reference_profile__use_cases",
         Prefetch("story_features", queryset=features, to_attr="visible_features"),
-        Prefetch(
+        Prefetch(  # type: ignore[misc]  # through the to_attr list above
             "visible_features__story__metrics",
             queryset=ProvenMetric.objects.order_by("position", "id"),
         ),
