@@ -73,6 +73,8 @@ def crm_sync(
     Records the pass on the admin page's `SyncState`. Raises `CrmNotConnected` without a CRM.
     """
     _gateway()
+    if connection.vendor == "sqlite":
+        workers = 1  # one writer at a time: threads would only wait for each other's locks
     deadline = time.monotonic() + seconds if seconds is not None else None
     _state_started()
     engines: list[SyncEngine] = []

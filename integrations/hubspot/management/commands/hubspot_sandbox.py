@@ -24,6 +24,8 @@ from django.core.management.base import BaseCommand, CommandError
 from integrations.hubspot.sandbox import DEFAULT_TOKEN
 from integrations.hubspot.sandbox.__main__ import main as run_foreground
 
+PROJECT_ROOT = Path(__file__).resolve().parents[4]
+
 
 def state_files() -> tuple[Path, Path]:
     var = Path(settings.BASE_DIR) / "var"
@@ -81,7 +83,7 @@ def start_background(argv: list[str], port: int, token: str) -> str:
     log = (json_file.parent / "hubspot-sandbox.log").open("ab")
     process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
         [sys.executable, "-m", "integrations.hubspot.sandbox", *argv],
-        cwd=settings.BASE_DIR,
+        cwd=PROJECT_ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
