@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -174,3 +174,13 @@ def test_the_same_seed_gives_the_same_people(seed_output: str, db: None) -> None
     emails = sorted(Champion.objects.values_list("email", flat=True))
     call_command("seed_demo", "--reset", "--quiet", stdout=StringIO())
     assert sorted(Champion.objects.values_list("email", flat=True)) == emails
+
+
+def test_refuses_to_send_invented_people_to_a_connected_crm(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = counts()
+    monkeypatch.setattr("integrations.crm.gateway._factory", lambda: object())
+    with pytest.raises(CommandError, match="CRM is connected"):
+        call_command("seed_demo", "--reset", stdout=StringIO())
+    assert counts() == before

@@ -8,12 +8,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from celery import current_app
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.test import override_settings
 from django.utils.module_loading import autodiscover_modules
 
 from champions import demo
+from integrations.crm.gateway import crm_gateway
 
 # Each eager task logs a line; two hundred of them would bury the summary.
 QUIETED_LOGGERS = ("celery.app.trace", "kombu.connection")
@@ -63,6 +64,11 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="Print nothing on success.")
 
     def handle(self, *args: Any, seed: int, reset: bool, quiet: bool, **options: Any) -> None:
+        if crm_gateway() is not None:
+            raise CommandError(
+                "A CRM is connected: the demo's invented champions and accounts would be synced "
+                "to it. Load the demo into a database without a CRM token."
+            )
         autodiscover_modules("demo")  # other apps' demo sections register themselves
         if not reset and demo.demo_loaded():
             self.stdout.write("Demo data already loaded (use --reset to load it afresh).")
