@@ -15,6 +15,7 @@ champions reached by an earlier version of the same step (its `lineage`) are not
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -169,6 +170,7 @@ class StepReport:
     action: str
     reached: int = 0
     chunks: int = 0
+    seconds: float = 0.0
     note: str = ""
 
 
@@ -223,9 +225,12 @@ def evaluate_active_playbooks(
     runs = automation_runs({step.playbook for step in steps})
     lineages = steps_by_lineage(step.lineage for step in steps)
     for step in steps:
-        report.steps.append(
-            evaluate_step(step, runs[step.playbook_id], lineages[step.lineage], now, dispatch)
+        started = time.perf_counter()
+        step_report = evaluate_step(
+            step, runs[step.playbook_id], lineages[step.lineage], now, dispatch
         )
+        step_report.seconds = round(time.perf_counter() - started, 3)
+        report.steps.append(step_report)
     report.requeued = requeue_stale_pending(now, dispatch)
     report.abandoned = abandon_stale_running(now)
     logger.info("Playbook automation reached %s champions", report.reached)
