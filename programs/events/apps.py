@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class EventsConfig(AppConfig):
     name = "programs.events"
     label = "events"
+
+    def ready(self) -> None:
+        from programs.events.portal import panels
+
+        panels.register()  # the home and guild panels of the member portal

@@ -1,0 +1,1 @@
+"""The events section of the member portal (/portal/events/, docs/portal.md)."""
