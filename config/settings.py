@@ -198,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.events.tasks.send_event_reminders",
         "schedule": crontab(minute=5),
     },
+    "playbooks-run-automation": {
+        "task": "programs.playbooks.tasks.run_playbook_automation",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
+    },
 }
 
 # HubSpot (docs/hubspot.md). Without a token the CRM sync is off and the outbox only fills up.
