@@ -5,6 +5,7 @@ State changes happen in `champions.services`; these classes hold data and its co
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from typing import Any, ClassVar
 
@@ -16,8 +17,14 @@ from django.db.models.functions import Lower
 from django.utils.timezone import now
 
 
+@functools.cache
+def known_timezones() -> frozenset[str]:
+    """The IANA zone names; reading them scans the zone database, so once per process."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_timezones():
         raise ValidationError(f"“{value}” is not a known time zone (for example Europe/Berlin).")
 
 
