@@ -1,0 +1,1 @@
+"""The clinics section of the member portal (/portal/clinics/, docs/portal.md)."""

@@ -1,0 +1,1 @@
+"""The recognition section of the member portal (/portal/recognition/, docs/portal.md)."""
