@@ -8,9 +8,10 @@ append-only); the expressions read it with a correlated subquery that the
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from django.db.models import BooleanField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, F, OuterRef, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce, FirstValue
 
 from champions.models import ConsentRecord, ConsentScope
 from programs.references.models import ReferenceStory
@@ -29,6 +30,28 @@ def consent_granted(scope: str, *, at: datetime, champion_ref: str = "pk") -> Co
         Subquery(latest, output_field=BooleanField()),
         Value(False),
         output_field=BooleanField(),
+    )
+
+
+def champions_with_consent(scope: str, *, at: datetime) -> QuerySet[Any]:
+    """SQL: the ids of champions whose latest record for `scope` at `at` is a grant.
+
+    Set-based (one pass over the scope's records, a window per champion) for filtering many
+    champions at once; the planner hashes it instead of probing once per champion. The
+    filter on the window's value stays outside the window (Django's "qualify" subquery), so
+    a later withdrawal always wins over an earlier grant.
+    """
+    return (
+        ConsentRecord.objects.filter(scope=scope, recorded_at__lte=at)
+        .annotate(
+            latest_granted=Window(
+                FirstValue("granted"),
+                partition_by=[F("champion_id")],
+                order_by=[F("recorded_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(latest_granted=True)
+        .values("champion_id")
     )
 
 

@@ -207,7 +207,7 @@ def test_each_candidate_comes_with_an_explanation(world: dict[str, Any]) -> None
         "Does not list German among their languages (+0)",
         "Contributed in the last 90 days (+3)",
         "2 of 2 reference slots free in the rolling 90 days (+10)",
-        "Accepted 3 earlier reference request(s) (+5)",
+        "Accepted 3 or more earlier reference request(s) (+5)",
     ]
     assert [c.max_points for c in bob.components] == list(matching.WEIGHTS.values())
 
@@ -279,9 +279,10 @@ def test_the_query_count_does_not_grow_with_the_candidates(count: int) -> None:
     with CaptureQueriesContext(connection) as queries:
         result = matching.match_request(request=request, at=NOW)
     assert len(result) == min(count, 20)
-    # settings, tier caps, request's areas, ranking, areas of the top N, their stories, and
-    # the request's use case for the explanation: the same 7 for 10 or 200 champions.
-    assert len(queries) == 7
+    # settings, tier caps, the request's areas, the ranking, the top N's points, their
+    # areas, their stories, and the request's use case for the explanation: the same 8 for
+    # 10 or 200 champions.
+    assert len(queries) == 8
 
 
 # --- auto-offer ------------------------------------------------------------------------------
