@@ -18,6 +18,7 @@ from tests.factories import ChampionFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.django_db(transaction=True)  # worker threads see only committed rows
 def test_hubspot_sync_full_prints_a_summary(portal: SandboxServer, capsys: Any) -> None:
     ChampionFactory.create_batch(3)
     call_command("hubspot_sync", "--full", "--workers", "2")

@@ -1,0 +1,3 @@
+"""Models of governance."""
+
+from __future__ import annotations
