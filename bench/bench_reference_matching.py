@@ -12,6 +12,8 @@ What it measures, at the fixed moment `bench.reference_matching_data.REFERENCE`,
    count (the request itself is loaded outside the timing);
 2. the baseline: a plain filtered query over the same tables — active champions in the
    prospect's industry with current reference-call consent, LIMIT 20 — median and queries.
+3. for reference, the first page (50 newest) of `stories_visible_to_sales()`, the consent-checked
+   story list sales reads.
 `--explain` prints EXPLAIN (ANALYZE, BUFFERS) of the ranking query.
 """
 
@@ -55,7 +57,10 @@ from programs.references.models import (  # noqa: E402
     ReferenceStory,
     UseCase,
 )
-from programs.references.selectors import offer_due_at  # noqa: E402
+from programs.references.selectors import (  # noqa: E402
+    offer_due_at,
+    stories_visible_to_sales,
+)
 
 
 def the_request() -> ReferenceRequest:
@@ -96,6 +101,12 @@ def baseline(request: ReferenceRequest) -> list[Champion]:
         .filter(consent=True)
         .order_by("pk")[:20]
     )
+
+
+def sales_page(request: ReferenceRequest) -> list[ReferenceStory]:
+    """What a sales list shows first: the 50 newest stories sales may use (consent in SQL)."""
+    visible = stories_visible_to_sales(at=data.REFERENCE)
+    return list(visible.order_by("-published_at", "-id")[:50])
 
 
 def timed(
@@ -180,6 +191,12 @@ def main() -> None:
     )
     print(f"ratio of medians: {match_s / plain_s:.0f}x; {args.runs} runs after one warm-up")
     print("top 3:", [(c.champion.pk, c.score) for c in top[:3]])
+    page_s, page_min, page_q, _ = timed(sales_page, request, args.runs)
+    visible = stories_visible_to_sales(at=data.REFERENCE).count()
+    print(
+        f"stories_visible_to_sales, first 50 of {visible:,}: "
+        f"median {page_s * 1000:.0f} ms (fastest {page_min * 1000:.0f} ms), {page_q} queries"
+    )
     if args.explain:
         print(explain(fresh(request)))
 

@@ -361,3 +361,41 @@ def test_the_deal_list_shows_whether_a_deal_has_a_reference(admin_client_logged_
     )
     html = admin_client_logged_in.get(url("deal_changelist")).content.decode()
     assert 'alt="True"' in html
+
+
+def test_a_story_added_in_the_admin_gets_its_first_version(
+    admin_client_logged_in: Any, consenting_champion: Any
+) -> None:
+    account = consenting_champion.account
+    data = {
+        "account": account.pk,
+        "title": "New story",
+        "visibility": "sales",
+        "challenge": "c",
+        "solution": "s",
+        "results": "r",
+        "industry": account.industry,
+        "region": account.region,
+        "size_band": account.size_band,
+        "language": "en",
+        "features-TOTAL_FORMS": "1",
+        "features-INITIAL_FORMS": "0",
+        "features-0-champion": consenting_champion.pk,
+    }
+    for prefix in ("metrics", "quotes"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    response = admin_client_logged_in.post(url("referencestory_add"), data)
+    assert response.status_code == 302, response.content.decode()[:1500]
+    story = ReferenceStory.objects.get(title="New story")
+    assert story.version_number == 1 and "Featured: Ada" in story.versions.get().text
+
+
+def test_closed_deals_are_not_offered_in_the_request_form(admin_client_logged_in: Any) -> None:
+    closed = DealFactory(is_closed=True, is_won=False)
+    response = admin_client_logged_in.post(
+        url("referencerequest_add"),
+        {"deal": closed.pk, "requested_by": UserFactory().pk, "activity_type": "call"},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not ReferenceRequest.objects.exists()

@@ -343,3 +343,18 @@ def test_a_deal_without_an_account_excludes_nobody(world: dict[str, Any]) -> Non
     )
     names = [c.champion.full_name for c in matching.match_request(request=request, at=NOW)]
     assert names == ["Ada", "Bob", "Cleo", "Eve"]
+
+
+def test_the_ranking_score_and_the_winners_points_agree_for_everyone(
+    world: dict[str, Any],
+) -> None:
+    """Ranking uses hashed id sets, the winners' points correlated probes: same numbers."""
+    request = world["request"]
+    area_ids = sorted(request.product_areas.values_list("pk", flat=True))
+    ranked = dict(
+        matching.candidates(request=request, at=NOW, area_ids=area_ids).values_list(
+            "pk", "match_score"
+        )
+    )
+    shown = {c.champion.pk: c.score for c in matching.match_request(request=request, at=NOW)}
+    assert shown == ranked
