@@ -23,7 +23,6 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
 from integrations.crm.ports import (
     ChangePage,
@@ -31,7 +30,6 @@ from integrations.crm.ports import (
     ContactRecord,
     CrmRecord,
     CrmRejected,
-    CrmUnavailable,
     DealRecord,
     ProvisionStep,
     RateLimitUse,
@@ -81,8 +79,13 @@ class HubSpotGateway:
 
     def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         self._calls += 1
-        response = self.client.call(self.throttle, fn, *args, **kwargs)
-        return response
+        return self.client.call(self.throttle, fn, *args, **kwargs)
+
+    def _call_json(
+        self, expected: tuple[int, ...], fn: Callable[..., Any], *args: Any
+    ) -> dict[str, Any]:
+        self._calls += 1
+        return self.client.call_json(self.throttle, expected, fn, *args)
 
     def reference_label(self) -> int:
         """The deal → contact type id links use: our "Reference" label, else HubSpot's default."""
@@ -123,7 +126,7 @@ class HubSpotGateway:
                 known,
                 lambda r: {"id": r.crm_id},
                 ident=lambda r: r.crm_id,
-                result_ident=lambda res: str(res.id),
+                result_ident=lambda res: str(res["id"]),
                 by_id=True,
             )
         return outcomes
@@ -147,7 +150,7 @@ class HubSpotGateway:
                 known,
                 lambda r: {"id": r.crm_id},
                 ident=lambda r: r.crm_id,
-                result_ident=lambda res: str(res.id),
+                result_ident=lambda res: str(res["id"]),
                 by_id=True,
             )
         return outcomes
@@ -158,7 +161,7 @@ class HubSpotGateway:
             list(records),
             lambda r: {"id": r.crm_id},
             ident=lambda r: r.crm_id,
-            result_ident=lambda res: str(res.id),
+            result_ident=lambda res: str(res["id"]),
             by_id=True,
         )
 
@@ -176,24 +179,23 @@ class HubSpotGateway:
             {**address(r), "objectWriteTraceId": str(r.local_id), "properties": self.payload(r)}
             for r in records
         ]
-        response = self._call(fn, {"inputs": inputs})
-        if response is None:
-            # Client 12 returns None for a 2xx it does not expect (FACTS.md): not a success.
-            raise CrmUnavailable("HubSpot answered with an unexpected status; nothing was read.")
+        # batch/upsert and batch/update answer 200, or 207 when some inputs failed.
+        response = self._call_json((200, 207), fn, {"inputs": inputs})
         by_trace = {str(r.local_id): r for r in records}
         by_ident = {ident(r): r for r in records}
         outcomes: dict[int, RecordOutcome] = {}
-        for result in response.results or []:
-            record = by_trace.get(getattr(result, "object_write_trace_id", None) or "")
+        for result in response.get("results") or []:
+            record = by_trace.get(str(result.get("objectWriteTraceId") or ""))
             record = record or by_ident.get(result_ident(result))
             if record is not None:
-                outcomes[record.local_id] = RecordOutcome(record.local_id, crm_id=str(result.id))
-        for error in getattr(response, "errors", None) or []:
-            context = error.context or {}
+                outcomes[record.local_id] = RecordOutcome(record.local_id, crm_id=str(result["id"]))
+        for error in response.get("errors") or []:
+            context = error.get("context") or {}
             targets = [by_trace[k] for k in context.get("objectWriteTraceId", []) if k in by_trace]
             targets += [by_ident[k] for k in context.get("ids", []) if k in by_ident]
-            gone = by_id and error.category == "OBJECT_NOT_FOUND"
-            message = f"HubSpot refused it: {error.category}: {error.message}"
+            category = error.get("category", "ERROR")
+            gone = by_id and category == "OBJECT_NOT_FOUND"
+            message = f"HubSpot refused it: {category}: {error.get('message', '')}"
             for record in targets:
                 outcomes[record.local_id] = RecordOutcome(
                     record.local_id, error="" if gone else message, gone=gone
@@ -213,30 +215,27 @@ class HubSpotGateway:
                 for link in links
             ]
         }
-        response = self._call(self.client.associations.create, "deals", "contacts", body)
-        if response is None:
-            raise CrmUnavailable("HubSpot answered with an unexpected status; nothing was read.")
+        # batch/create answers 201, or 207 when some inputs failed.
+        response = self._call_json(
+            (201, 207), self.client.associations.create, "deals", "contacts", body
+        )
         by_pair: dict[tuple[str, str], list[ReferenceLinkRecord]] = {}
         for link in links:
             by_pair.setdefault((link.deal_crm_id, link.contact_crm_id), []).append(link)
         outcomes: dict[int, RecordOutcome] = {}
-        for result in response.results or []:
-            pair = (str(result.from_object_id), str(result.to_object_id))
+        for result in response.get("results") or []:
+            pair = (str(result.get("fromObjectId")), str(result.get("toObjectId")))
             for link in by_pair.get(pair, []):
-                outcomes[link.local_id] = RecordOutcome(
-                    link.local_id, crm_id=f"{pair[0]}-{pair[1]}"
-                )
-        for error in getattr(response, "errors", None) or []:
-            context = error.context or {}
+                outcomes[link.local_id] = RecordOutcome(link.local_id, crm_id="-".join(pair))
+        for error in response.get("errors") or []:
+            context = error.get("context") or {}
             pairs = zip(
                 context.get("fromObjectId", []), context.get("toObjectId", []), strict=False
             )
+            message = f"HubSpot refused it: {error.get('category')}: {error.get('message', '')}"
             for pair in pairs:
-                for link in by_pair.get(pair, []):
-                    outcomes[link.local_id] = RecordOutcome(
-                        link.local_id,
-                        error=f"HubSpot refused it: {error.category}: {error.message}",
-                    )
+                for link in by_pair.get((str(pair[0]), str(pair[1])), []):
+                    outcomes[link.local_id] = RecordOutcome(link.local_id, error=message)
         return list(outcomes.values())
 
     # --- erasure --------------------------------------------------------------------------
@@ -363,8 +362,8 @@ class HubSpotGateway:
         return provision(self, dry_run=dry_run)
 
 
-def _prop(result: Any, name: str) -> str:
-    return str((result.properties or {}).get(name) or "")
+def _prop(result: dict[str, Any], name: str) -> str:
+    return str((result.get("properties") or {}).get(name) or "")
 
 
 def _company_of(result: Any) -> str:
@@ -392,7 +391,3 @@ def build_gateway() -> HubSpotGateway | None:
         rate_limit=settings.HUBSPOT_RATE_LIMIT,
         keep_contacts=settings.HUBSPOT_KEEP_CONTACT_ON_ERASURE,
     )
-
-
-def now_ms() -> int:
-    return _ms(timezone.now())
