@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 14 * 60},
     },
+    "references-expire-stories": {
+        "task": "programs.references.tasks.expire_due_stories",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # HubSpot (docs/hubspot.md). Without a token the CRM sync is off and the outbox only fills up.
