@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import datetime
 from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 
-from champions.models import Champion
+from champions.models import Champion, User
 from programs.references import services
 from programs.references.models import ReferenceRequest, ReferenceStory
 
@@ -46,3 +49,86 @@ def send_thanks_email(self: object, *, kind: str, champion_id: int, subject_id: 
 def expire_due_stories() -> int:
     """Beat task (daily): published stories past their review date expire."""
     return services.stories_expire_due()
+
+
+# --- the champion's answers from the portal -------------------------------------------------
+
+
+def _program_team_emails() -> list[str]:
+    """Who hears about a champion's answer: the configured addresses, or every active
+    program manager (the same rule as the buddy requests of `champions.tasks`)."""
+    from champions.roles import Role
+
+    configured = list(getattr(settings, "PORTAL_PROGRAM_TEAM_EMAILS", []))
+    return configured or list(
+        User.objects.filter(groups__name=Role.PROGRAM_MANAGER, is_active=True).values_list(
+            "email", flat=True
+        )
+    )
+
+
+def _admin_url(name: str, pk: int) -> str:
+    try:
+        return f"{settings.SITE_URL}{reverse(name, args=[pk])}"
+    except NoReverseMatch:
+        return f"{settings.SITE_URL}{reverse('admin:index')}"
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def send_story_changes_requested(
+    self: object, *, story_id: int, champion_id: int, version: int, note: str
+) -> None:
+    """Tell the program team (and the story's writer) what a featured champion wants changed."""
+    story = ReferenceStory.objects.select_related("created_by").get(pk=story_id)
+    champion = Champion.objects.get(pk=champion_id)
+    recipients = set(_program_team_emails())
+    if story.created_by is not None and story.created_by.is_active:
+        recipients.add(story.created_by.email)
+    if not recipients:
+        return
+    context = {
+        "story": story,
+        "champion": champion,
+        "version": version,
+        "note": note,
+        "admin_url": _admin_url("admin:references_referencestory_change", story.pk),
+    }
+    EmailMultiAlternatives(
+        subject=f"{champion.full_name} asks for changes to “{story.title}”",
+        body=render_to_string("references/portal/email/changes_requested.txt", context),
+        to=sorted(recipients),
+    ).send()
+
+
+def _in_zone(moment: datetime, name: str) -> str:
+    try:
+        return f"{moment.astimezone(zoneinfo.ZoneInfo(name)):%a %d %b %Y %H:%M} {name}"
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return f"{moment:%a %d %b %Y %H:%M} UTC"
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def send_times_proposed(self: object, *, request_id: int, times: list[str], note: str) -> None:
+    """Tell the requester and the program team when the champion can give the reference."""
+    request = ReferenceRequest.objects.select_related("champion", "requested_by").get(pk=request_id)
+    champion = request.champion
+    if champion is None:  # declined again in the meantime
+        return
+    recipients = set(_program_team_emails())
+    if request.requested_by.is_active:
+        recipients.add(request.requested_by.email)
+    zones = [z for z in dict.fromkeys([request.prospect_timezone, champion.timezone, "UTC"]) if z]
+    moments = [datetime.fromisoformat(value) for value in times]
+    context = {
+        "request": request,
+        "champion": champion,
+        "times": [[_in_zone(moment, zone) for zone in zones] for moment in moments],
+        "note": note,
+        "admin_url": _admin_url("admin:references_referencerequest_change", request.pk),
+    }
+    EmailMultiAlternatives(
+        subject=f"{champion.full_name} proposes times for the reference with "
+        f"{request.prospect_company}",
+        body=render_to_string("references/portal/email/times_proposed.txt", context),
+        to=sorted(recipients),
+    ).send()

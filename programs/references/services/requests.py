@@ -449,3 +449,48 @@ def reference_profile_update(
     if use_cases is not None:
         profile.use_cases.set(list(use_cases))
     return profile
+
+
+# --- the champion proposes times ------------------------------------------------------------
+
+MAX_PROPOSED_TIMES = 3
+
+
+@transaction.atomic
+def request_propose_times(
+    *,
+    request: ReferenceRequest,
+    champion: Champion,
+    times: Iterable[datetime],
+    note: str = "",
+    at: datetime | None = None,
+) -> ReferenceRequest:
+    """The champion says yes and proposes when: the request is accepted (if it was only
+    offered) and the requester and program team get the times by email to agree on one.
+
+    Scheduling the agreed time stays with the program team (`request_schedule`).
+    """
+    at = at or timezone.now()
+    _lock(request)
+    if request.champion_id != champion.pk:
+        raise DomainError("This request is not offered to you.", field="champion")
+    _refuse_status(request, "given times", (R.OFFERED, R.ACCEPTED))
+    proposed = sorted(set(times))
+    if not proposed:
+        raise DomainError("Propose at least one time.", field="times")
+    if len(proposed) > MAX_PROPOSED_TIMES:
+        raise DomainError(f"Propose at most {MAX_PROPOSED_TIMES} times.", field="times")
+    for moment in proposed:
+        if timezone.is_naive(moment):
+            raise DomainError("Give each time with its time zone.", field="times")
+        if moment <= at:
+            raise DomainError(f"{moment:%d %b %Y %H:%M} is in the past.", field="times")
+    if request.status == R.OFFERED:
+        request_accept(request=request, at=at)
+    from programs.references.tasks import send_times_proposed
+
+    request_id, iso_times, text = request.pk, [m.isoformat() for m in proposed], note.strip()
+    transaction.on_commit(
+        lambda: send_times_proposed.delay(request_id=request_id, times=iso_times, note=text)
+    )
+    return request

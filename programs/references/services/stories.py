@@ -536,3 +536,43 @@ def story_reopen(
     """An expired or withdrawn story becomes a draft again, to be refreshed and re-approved."""
     _lock(story)
     return _transition(story, S.DRAFT, at=at)
+
+
+MAX_CHANGE_NOTE = 2000
+
+
+@transaction.atomic
+def story_request_changes(
+    *, story: ReferenceStory, champion: Champion, note: str, at: datetime | None = None
+) -> ReferenceStory:
+    """A featured champion asks for changes instead of signing off (in the portal).
+
+    The story goes back to review so nobody publishes the text they object to, and the
+    program team gets the champion's note by email (queued after commit).
+    """
+    _lock(story)
+    if not story.features.filter(champion=champion).exists():
+        raise DomainError(
+            f"{champion.full_name} is not featured in “{story.title}”.", field="champion"
+        )
+    note = note.strip()
+    if not note:
+        raise DomainError("Say what should change, so the team can fix it.", field="note")
+    if len(note) > MAX_CHANGE_NOTE:
+        raise DomainError(f"Keep it under {MAX_CHANGE_NOTE} characters.", field="note")
+    if story.status != S.AWAITING_SIGN_OFF:
+        raise DomainError(
+            f"“{story.title}” is {_label(story.status)}, not awaiting your sign-off.",
+            field="status",
+            code="illegal_transition",
+        )
+    _transition(story, S.IN_REVIEW, at=at)
+    from programs.references.tasks import send_story_changes_requested
+
+    story_id, champion_id, version = story.pk, champion.pk, story.version_number
+    transaction.on_commit(
+        lambda: send_story_changes_requested.delay(
+            story_id=story_id, champion_id=champion_id, version=version, note=note
+        )
+    )
+    return story

@@ -1,0 +1,1 @@
+"""The references section of the member portal (/portal/references/, docs/portal.md)."""
