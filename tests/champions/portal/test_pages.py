@@ -17,11 +17,11 @@ pytestmark = pytest.mark.django_db
 
 # (url name, args, the most queries it may run with the data of `busy_program`)
 PAGES: list[tuple[str, tuple[str, ...], int]] = [
-    ("portal:home", (), 10),
+    ("portal:home", (), 12),  # with part 2's panels: events, references, tasks
     ("portal:welcome", (), 12),
     ("portal:profile", (), 6),
     ("portal:guilds", (), 6),
-    ("portal:guild", ("finance-ops",), 8),
+    ("portal:guild", ("finance-ops",), 9),  # events, questions and templates of the guild
     ("portal:invite", (), 6),
     ("portal:privacy", (), 6),
     ("portal:notifications", (), 5),
