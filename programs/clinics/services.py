@@ -175,6 +175,8 @@ def answer_post(
     if question.status == QuestionStatus.OPEN and (author is None or author != question.asker):
         question.status = QuestionStatus.ANSWERED
         question.save(update_fields=["status", "updated_at"])
+    if author is None or author != question.asker:
+        answer_notify_asker(answer=answer)
     return answer
 
 
@@ -267,3 +269,12 @@ def question_link_builds_on(*, question: Question, builds_on: Question, user: Us
     question.builds_on = builds_on
     question.save(update_fields=["builds_on", "updated_at"])
     return question
+
+
+def answer_notify_asker(*, answer: Answer) -> None:
+    """Queue the "your question was answered" email for after the commit; the task asks the
+    asker's notification preferences when it runs."""
+    from programs.clinics.tasks import notify_question_answered
+
+    answer_id = answer.pk
+    transaction.on_commit(lambda: notify_question_answered.delay(answer_id=answer_id))

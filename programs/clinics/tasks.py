@@ -6,9 +6,16 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
+from django.urls import reverse
 
+from champions.models import NotificationKind
+from champions.selectors import notification_allowed
 from programs.clinics import selectors
-from programs.clinics.models import Question
+from programs.clinics.models import Answer, Question
+
+
+def question_link(question_id: int) -> str:
+    return f"{settings.SITE_URL}{reverse('portal:clinics:detail', args=[question_id])}"
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
@@ -16,7 +23,7 @@ def notify_question_experts(self: object, *, question_id: int) -> int:
     """Email the guild members whose expertise matches a new question; returns how many."""
     question = Question.objects.select_related("guild", "asker").get(pk=question_id)
     experts = selectors.question_experts(question)
-    link = f"{settings.SITE_URL}/portal/questions/{question.pk}/"
+    link = question_link(question.pk)
     messages = []
     for expert in experts:
         context = {
@@ -37,3 +44,41 @@ def notify_question_experts(self: object, *, question_id: int) -> int:
     if messages:
         get_connection().send_messages(messages)
     return len(messages)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def notify_question_answered(self: object, *, answer_id: int) -> bool:
+    """Tell the asker that someone answered, unless they switched these emails off or
+    collect them for the digest (`notification_allowed`); True when an email went out."""
+    answer = Answer.objects.select_related(
+        "question__asker__user", "question__guild", "author"
+    ).get(pk=answer_id)
+    question = answer.question
+    asker = question.asker
+    if asker.erased_at is not None or asker.user_id is None:
+        return False
+    if answer.author_user_id == asker.user_id:
+        return False
+    if not notification_allowed(asker.user, NotificationKind.QUESTION_ANSWERED):
+        return False
+    context = {
+        "question": question,
+        "answer": answer,
+        "asker": asker,
+        "author_name": "The program team"
+        if answer.is_staff_answer or answer.author is None
+        else answer.author.full_name,
+        "body_html": selectors.answer_body_html(answer),
+        "link": f"{question_link(question.pk)}#a{answer.pk}",
+        "preferences_link": f"{settings.SITE_URL}{reverse('portal:notifications')}",
+    }
+    message = EmailMultiAlternatives(
+        subject=render_to_string("clinics/portal/email/answered_subject.txt", context).strip(),
+        body=render_to_string("clinics/portal/email/answered.txt", context),
+        to=[asker.email],
+    )
+    message.attach_alternative(
+        render_to_string("clinics/portal/email/answered.html", context), "text/html"
+    )
+    message.send()
+    return True

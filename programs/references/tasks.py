@@ -12,9 +12,16 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
-from champions.models import Champion, User
+from champions.models import Champion, NotificationKind, User
+from champions.selectors import notification_allowed
 from programs.references import services
-from programs.references.models import ReferenceRequest, ReferenceStory
+from programs.references.models import (
+    OfferResponse,
+    ReferenceOffer,
+    ReferenceRequest,
+    ReferenceStory,
+    RequestStatus,
+)
 
 
 def _thanks_context(kind: str, champion: Champion, subject_id: int) -> dict[str, Any]:
@@ -132,3 +139,36 @@ def send_times_proposed(self: object, *, request_id: int, times: list[str], note
         body=render_to_string("references/portal/email/times_proposed.txt", context),
         to=sorted(recipients),
     ).send()
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def send_request_offered(self: object, *, offer_id: int) -> bool:
+    """Tell a champion a reference request waits for their answer in the portal, unless they
+    switched these emails off or collect them for the digest; True when an email went out."""
+    offer = ReferenceOffer.objects.select_related("champion__user", "request").get(pk=offer_id)
+    request, champion = offer.request, offer.champion
+    still_open = (
+        offer.response == OfferResponse.PENDING
+        and request.status == RequestStatus.OFFERED
+        and request.champion_id == champion.pk
+    )
+    if not still_open or champion.erased_at is not None or champion.user is None:
+        return False
+    if not notification_allowed(champion.user, NotificationKind.REQUEST_OFFERED):
+        return False
+    context = {
+        "champion": champion,
+        "request": request,
+        "link": f"{settings.SITE_URL}{reverse('portal:references:request', args=[request.pk])}",
+        "preferences_link": f"{settings.SITE_URL}{reverse('portal:notifications')}",
+    }
+    message = EmailMultiAlternatives(
+        subject=render_to_string("references/portal/email/offered_subject.txt", context).strip(),
+        body=render_to_string("references/portal/email/offered.txt", context),
+        to=[champion.email],
+    )
+    message.attach_alternative(
+        render_to_string("references/portal/email/offered.html", context), "text/html"
+    )
+    message.send()
+    return True

@@ -273,6 +273,7 @@ def request_offer(
     request.status = R.OFFERED
     request.offered_at = request.offered_at or at
     request.save(update_fields=["champion", "story", "status", "offered_at"])
+    offer_notify_champion(offer=offer)
     return offer
 
 
@@ -494,3 +495,12 @@ def request_propose_times(
         lambda: send_times_proposed.delay(request_id=request_id, times=iso_times, note=text)
     )
     return request
+
+
+def offer_notify_champion(*, offer: ReferenceOffer) -> None:
+    """Queue the "a reference request is offered to you" email for after the commit; the
+    task asks the champion's notification preferences when it runs."""
+    from programs.references.tasks import send_request_offered
+
+    offer_id = offer.pk
+    transaction.on_commit(lambda: send_request_offered.delay(offer_id=offer_id))
