@@ -1,0 +1,234 @@
+"""Depth and retention (METRICS.md): levels, cohorts, collaboration, learning transfer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q
+from django.db.models.functions import TruncMonth
+
+from champions.models import (
+    Activity,
+    ActivityKind,
+    ActivityLevel,
+    Membership,
+    MembershipStatus,
+)
+from programs.clinics.models import Answer, Question
+from programs.library.models import Template
+from programs.metrics.compute import MetricContext, answer_accepted
+from programs.metrics.sql import as_float, compiled, greatest, least, ratio, run
+
+LEVELS = {
+    ActivityLevel.OBSERVER: "observer",
+    ActivityLevel.PARTICIPANT: "participant",
+    ActivityLevel.CONTRIBUTOR: "contributor",
+    ActivityLevel.LEADER: "leader",
+}
+
+
+def _levels(ctx: MetricContext) -> dict[str, Any]:
+    """Champions with any activity in the window, counted by the highest level reached.
+
+    One grouped pass over the window's activities: per champion its highest level, then the
+    counts per level and the mean over that derived table.
+    """
+
+    def compute() -> dict[str, Any]:
+        per_champion = (
+            ctx.population.activities().order_by().values("champion_id").annotate(top=Max("level"))
+        )
+        return per_champion.aggregate(
+            mean=Avg("top"),
+            **{name: Count("top", filter=Q(top=level)) for level, name in LEVELS.items()},
+        )
+
+    return ctx.shared("levels", compute)
+
+
+def active_count(ctx: MetricContext) -> int:
+    """Active champions: at least one contribution (above observer) in the window."""
+    levels = _levels(ctx)
+    return int(sum(levels[name] for level, name in LEVELS.items() if level > 1))
+
+
+def contribution_depth(ctx: MetricContext) -> dict[str, Any]:
+    levels = _levels(ctx)
+    counts = {name: int(levels[name]) for name in LEVELS.values()}
+    total = sum(counts.values())
+    return {
+        "counts": counts,
+        "shares": {name: ratio(count, total) for name, count in counts.items()},
+        "total": total,
+        "mean": as_float(levels["mean"]),
+    }
+
+
+def _month_key(moment: datetime) -> tuple[int, int]:
+    moment = moment.astimezone(UTC)
+    return moment.year, moment.month
+
+
+def _month_start(year: int, month: int) -> datetime:
+    return datetime(year + (month - 1) // 12, (month - 1) % 12 + 1, 1, tzinfo=UTC)
+
+
+def retention_by_cohort(ctx: MetricContext) -> dict[str, Any]:
+    """Two grouped queries: cohort sizes by join month, then distinct active champions by
+    (join month, activity month); the shares are read off those few rows."""
+    cohort = ctx.population.champions.filter(joined_at__gte=ctx.start, joined_at__lt=ctx.end)
+    sizes = {
+        _month_key(row["month"]): row["n"]
+        for row in cohort.order_by()
+        .annotate(month=TruncMonth("joined_at", tzinfo=UTC))
+        .values("month")
+        .annotate(n=Count("pk"))
+    }
+    if not sizes:
+        return {}
+    first = _month_start(*min(sizes))
+    active_rows = (
+        Activity.objects.filter(
+            level__gt=ActivityLevel.OBSERVER,
+            occurred_at__gte=first,
+            occurred_at__lt=ctx.end,
+            champion_id__in=cohort.values("pk"),
+        )
+        .order_by()
+        .annotate(
+            cohort_month=TruncMonth("champion__joined_at", tzinfo=UTC),
+            month=TruncMonth("occurred_at", tzinfo=UTC),
+        )
+        .values("cohort_month", "month")
+        .annotate(n=Count("champion_id", distinct=True))
+    )
+    active = {
+        (_month_key(row["cohort_month"]), _month_key(row["month"])): row["n"] for row in active_rows
+    }
+    return {
+        f"{year:04d}-{month:02d}": _cohort_row((year, month), size, active, ctx.end)
+        for (year, month), size in sorted(sizes.items())
+    }
+
+
+def _cohort_row(
+    cohort: tuple[int, int],
+    size: int,
+    active: dict[tuple[tuple[int, int], tuple[int, int]], int],
+    end: datetime,
+) -> dict[str, Any]:
+    shares: list[float] = []
+    year, month = cohort
+    offset = 0
+    while _month_start(year, month + offset) < end:
+        target = _month_start(year, month + offset)
+        shares.append(active.get((cohort, (target.year, target.month)), 0) / size)
+        offset += 1
+    return {"size": size, "shares": shares}
+
+
+def collaboration_density(ctx: MetricContext) -> float | None:
+    """Distinct unordered pairs of active champions who answered one another's question,
+    were paired as buddies, or one hosted a clinic the other attended, in the window — over
+    n(n−1)/2. One statement: the three pair sets as a union, ordered by (smaller, larger)
+    id, kept where both are active, counted distinct."""
+    n = active_count(ctx)
+    if n < 2:
+        return None
+    window = Q(occurred_at__gte=ctx.start, occurred_at__lt=ctx.end)
+    parts = [
+        ("active(id)", ctx.population.contributions().values_list("champion_id")),
+        (
+            "answer_pairs(a, b)",
+            Answer.objects.filter(posted_at__gte=ctx.start, posted_at__lt=ctx.end).values_list(
+                "author_id", "question__asker_id"
+            ),
+        ),
+        (
+            "buddy_pairs(a, b)",
+            Activity.objects.filter(
+                window, kind=ActivityKind.MENTORED_AS_BUDDY, subject_type="champions.champion"
+            ).values_list("champion_id", "subject_id"),
+        ),
+        (
+            "hosts(event, person)",
+            Activity.objects.filter(
+                window, kind=ActivityKind.HOSTED_CLINIC, subject_type="events.event"
+            ).values_list("subject_id", "champion_id"),
+        ),
+        (
+            "attendees(event, person)",
+            Activity.objects.filter(
+                window, kind=ActivityKind.ATTENDED_EVENT, subject_type="events.event"
+            ).values_list("subject_id", "champion_id"),
+        ),
+    ]
+    ctes: list[str] = []
+    params: list[Any] = []
+    for name, queryset in parts:
+        sql, part_params = compiled(queryset.order_by())
+        ctes.append(f"{name} AS ({sql})")
+        params.extend(part_params)
+    # The ORM's own SQL inside constant text; every value is a parameter.
+    pairs_sql = (
+        "raw_pairs(a, b) AS (SELECT a, b FROM answer_pairs UNION ALL "  # noqa: S608
+        "SELECT a, b FROM buddy_pairs UNION ALL SELECT hosts.person, attendees.person "
+        "FROM hosts JOIN attendees ON hosts.event = attendees.event), "
+        f"pairs AS (SELECT DISTINCT {least('a', 'b')} AS lo, {greatest('a', 'b')} AS hi "
+        "FROM raw_pairs WHERE a <> b AND a IN (SELECT id FROM active) "
+        "AND b IN (SELECT id FROM active)) SELECT COUNT(*) FROM pairs"
+    )
+    pairs = run("WITH " + ", ".join([*ctes, pairs_sql]), params)[0][0]
+    return ratio(pairs, n * (n - 1) / 2)
+
+
+def _not_member(guild: Any, champion: Any, at: Any) -> Q:
+    """The champion was not an active member of the guild at the moment (no guild: nobody
+    is a member)."""
+    membership = Membership.objects.filter(
+        guild_id=guild, champion_id=champion, status=MembershipStatus.ACTIVE, joined_at__lte=at
+    )
+    return ~Q(Exists(membership))
+
+
+def learning_transfer_rate(ctx: MetricContext) -> float | None:
+    """Templates published and accepted answers posted in the window, and how many of them a
+    champion outside the item's guild reused in the window (downloaded or forked a template;
+    asked a later question building on the answer's question)."""
+    population = ctx.population
+    template_reuse = Activity.objects.filter(
+        population.visible("champion_id"),
+        _not_member(
+            OuterRef(OuterRef("guild_id")), OuterRef("champion_id"), OuterRef("occurred_at")
+        ),
+        kind=ActivityKind.REUSED_TEMPLATE,
+        subject_type="library.template",
+        subject_id=OuterRef("pk"),
+        occurred_at__gte=ctx.start,
+        occurred_at__lt=ctx.end,
+    )
+    templates = (
+        Template.objects.filter(published_at__gte=ctx.start, published_at__lt=ctx.end)
+        .filter(population.actor("author_id"))
+        .aggregate(items=Count("pk"), reused=Count("pk", filter=Q(Exists(template_reuse))))
+    )
+    builds_on = Question.objects.filter(
+        population.visible("asker_id"),
+        _not_member(
+            OuterRef(OuterRef("question__guild_id")), OuterRef("asker_id"), OuterRef("posted_at")
+        ),
+        builds_on_id=OuterRef("question_id"),
+        posted_at__gte=ctx.start,
+        posted_at__lt=ctx.end,
+        posted_at__gt=OuterRef("posted_at"),
+    )
+    answers = (
+        Answer.objects.filter(posted_at__gte=ctx.start, posted_at__lt=ctx.end)
+        .filter(population.actor("author_id"), is_staff_answer=False)
+        .exclude(author_user__is_staff=True)
+        .exclude(author_id=F("question__asker_id"))
+        .filter(answer_accepted(ctx.end))
+        .aggregate(items=Count("pk"), reused=Count("pk", filter=Q(Exists(builds_on))))
+    )
+    return ratio(templates["reused"] + answers["reused"], templates["items"] + answers["items"])

@@ -1,0 +1,135 @@
+"""Health and governance (METRICS.md): moderation, reports, silent guilds, the heatmap."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+
+from champions.models import Activity, ActivityKind, ActivityLevel, Guild
+from programs.metrics.compute import MetricContext
+from programs.metrics.scope import SECONDS_PER_HOUR, Population
+from programs.metrics.sql import EpochSeconds, median, ratio
+
+SILENT_DAYS = 30
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+INTERACTION_KINDS = (
+    ActivityKind.ASKED_QUESTION,
+    ActivityKind.ANSWERED_QUESTION,  # self-answers too: they count for volume
+    ActivityKind.RSVP,
+    ActivityKind.SHARED_TEMPLATE,
+)
+# Activities on a guild's own events, questions or templates (their guild is that guild);
+# becoming its lead is not activity *on* the guild's content.
+GUILD_CONTENT_KINDS = (
+    ActivityKind.RSVP,
+    ActivityKind.ATTENDED_EVENT,
+    ActivityKind.PRESENTED_AT_DEMO,
+    ActivityKind.HOSTED_CLINIC,
+    ActivityKind.ASKED_QUESTION,
+    ActivityKind.ANSWERED_QUESTION,
+    ActivityKind.MODERATED,
+    ActivityKind.SHARED_TEMPLATE,
+    ActivityKind.REUSED_TEMPLATE,
+)
+
+
+def moderation_effort_per_interaction(ctx: MetricContext) -> float | None:
+    """Moderator actions (whoever takes them) over the population's interactions, both
+    from the activity log in one pass over the five kinds."""
+    population = ctx.population
+    counts = Activity.objects.filter(
+        kind__in=(ActivityKind.MODERATED, *INTERACTION_KINDS),
+        occurred_at__gte=ctx.start,
+        occurred_at__lt=ctx.end,
+    ).aggregate(
+        actions=Count("pk", filter=Q(kind=ActivityKind.MODERATED) & population.moderator_actions()),
+        interactions=Count(
+            "pk", filter=Q(kind__in=INTERACTION_KINDS) & population.actor("champion_id")
+        ),
+    )
+    return ratio(counts["actions"], counts["interactions"])
+
+
+def _reports_in_scope(ctx: MetricContext, reports: QuerySet[Any]) -> QuerySet[Any]:
+    """Reports of the guild (guild filter), or made by the population (other filters)."""
+    scope = ctx.scope
+    if scope.guild_ids:
+        reports = reports.filter(guild_id__in=scope.guild_ids)
+    if scope.account_id is not None or scope.industry is not None or scope.cohort:
+        reports = reports.filter(ctx.population.actor("reporter_id"))
+    return reports
+
+
+def report_response_hours(ctx: MetricContext) -> float | None:
+    """Median hours from a report to its first moderator action (governance keeps
+    `first_action_at`: the first action on the report or its case), over reports made in
+    the window answered before `to`; reports of erased reporters are left out."""
+    from programs.governance.models import Report  # governance is a sibling app, read lazily
+
+    reports = Report.objects.filter(
+        reporter_masked_at__isnull=True,
+        made_at__gte=ctx.start,
+        made_at__lt=ctx.end,
+        first_action_at__lt=ctx.end,
+    )
+    seconds = median(
+        _reports_in_scope(ctx, reports), EpochSeconds(F("first_action_at"), F("made_at"))
+    )
+    return None if seconds is None else seconds / SECONDS_PER_HOUR
+
+
+def open_reports_over_sla(ctx: MetricContext) -> int:
+    """Governance's own selector: made before `to`, not closed at `to`, older than the SLA
+    they were made under (48 h unless configured)."""
+    from programs.governance.selectors import reports_over_sla
+
+    return _reports_in_scope(ctx, reports_over_sla(at=ctx.end)).count()
+
+
+def silent_guilds(ctx: MetricContext) -> list[int]:
+    """A guild filter chooses which guilds are listed; whether a guild was heard depends on
+    anyone's contributions on its content (members or not), so a guild reads the same on
+    its own page as on the program's. Account and industry filters restrict whose
+    contributions count."""
+    since = ctx.end - timedelta(days=SILENT_DAYS)
+    actors = Population(replace(ctx.scope, guild_ids=()))
+    heard = Activity.objects.filter(
+        actors.actor("champion_id"),
+        guild_id=OuterRef("pk"),
+        kind__in=GUILD_CONTENT_KINDS,
+        level__gt=ActivityLevel.OBSERVER,
+        occurred_at__gte=since,
+        occurred_at__lt=ctx.end,
+    )
+    guilds = Guild.objects.filter(created_at__lt=ctx.end)
+    if ctx.scope.guild_ids:
+        guilds = guilds.filter(pk__in=ctx.scope.guild_ids)
+    return list(guilds.filter(~Exists(heard)).order_by("pk").values_list("pk", flat=True))
+
+
+def activity_heatmap(ctx: MetricContext) -> dict[str, int]:
+    population = ctx.population
+    counted = population.actor("champion_id") | (
+        Q(kind=ActivityKind.MODERATED) & population.moderator_actions()
+    )
+    rows = (
+        Activity.objects.filter(
+            counted,
+            level__gt=ActivityLevel.OBSERVER,
+            occurred_at__gte=ctx.start,
+            occurred_at__lt=ctx.end,
+        )
+        .order_by()
+        .annotate(
+            weekday=ExtractIsoWeekDay("occurred_at", tzinfo=UTC),
+            hour=ExtractHour("occurred_at", tzinfo=UTC),
+        )
+        .values("weekday", "hour")
+        .annotate(n=Count("pk"))
+    )
+    cells = {(row["weekday"], row["hour"]): row["n"] for row in rows if row["n"]}
+    return {f"{WEEKDAYS[day - 1]} {hour:02d}": cells[day, hour] for day, hour in sorted(cells)}

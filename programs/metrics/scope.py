@@ -1,0 +1,216 @@
+"""What a metric is computed over: the window `[start, end)` and the population filters.
+
+METRICS.md, "Conventions": staff (by their user) and erased champions are invisible as actors;
+a guild, account or industry filter restricts the champion population, and facts whose actor
+is outside it are ignored. The querysets and `Q` objects here are the one place those rules
+are written; every compute function builds on them, so they are applied the same way
+everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from champions.errors import DomainError
+from champions.models import (
+    Activity,
+    ActivityLevel,
+    Champion,
+    Guild,
+    Industry,
+    Membership,
+    MembershipStatus,
+)
+
+SECONDS_PER_DAY = 86_400
+SECONDS_PER_HOUR = 3_600
+# Windows are kept to dates where "a year before `from`" and similar arithmetic stays valid.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class MetricScope:
+    """A window `[start, end)` in UTC and the population filters.
+
+    `guild_ids` restricts to members of any of the guilds (an experiment's audience may be
+    several); `cohort` to champions who joined in `[cohort[0], cohort[1])`.
+    """
+
+    start: datetime
+    end: datetime
+    guild_ids: tuple[int, ...] = ()
+    account_id: int | None = None
+    industry: str | None = None
+    cohort: tuple[datetime, datetime] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("start", "end"):
+            moment = getattr(self, name)
+            if moment.tzinfo is None:
+                raise DomainError(f"The window's “{name}” needs a time zone.", field=name)
+            object.__setattr__(self, name, moment.astimezone(UTC))
+        if self.start >= self.end:
+            raise DomainError(
+                "The window is empty or inverted: “from” must lie before “to”.", field="from"
+            )
+        if self.start < EARLIEST or self.end > LATEST:
+            raise DomainError(
+                f"The window must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}.",
+                field="from" if self.start < EARLIEST else "to",
+            )
+        if self.industry is not None and self.industry not in Industry.values:
+            raise DomainError(f"“{self.industry}” is not an industry.", field="industry")
+
+    @property
+    def days(self) -> float:
+        """Window days = (to − from) in days, as a decimal."""
+        return (self.end - self.start).total_seconds() / SECONDS_PER_DAY
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.guild_ids or self.account_id or self.industry or self.cohort)
+
+    def previous(self) -> MetricScope:
+        """The window of the same length just before this one, with the same filters."""
+        length = self.end - self.start
+        return replace(self, start=self.start - length, end=self.start)
+
+    def shifted(self, *, start: datetime, end: datetime) -> MetricScope:
+        return replace(self, start=start, end=end)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "guilds": list(self.guild_ids),
+            "account": self.account_id,
+            "industry": self.industry,
+        }
+
+
+def invisible_champions() -> QuerySet[Champion, Any]:
+    """Champions whose facts no metric sees: erased, or staff by their user."""
+    return Champion.objects.filter(Q(erased_at__isnull=False) | Q(user__is_staff=True)).values("pk")
+
+
+def visible_champions() -> QuerySet[Champion]:
+    return Champion.objects.filter(erased_at__isnull=True).filter(
+        Q(user__isnull=True) | Q(user__is_staff=False)
+    )
+
+
+class Population:
+    """The champions a scope counts, and predicates that keep a fact to them.
+
+    Without filters the population is every visible champion; a `NOT IN` over the (small)
+    set of invisible ones is then cheaper than an `IN` over everyone, and lets the database
+    scan the activity log without joining champions and users.
+    """
+
+    def __init__(self, scope: MetricScope) -> None:
+        self.scope = scope
+
+    @cached_property
+    def champions(self) -> QuerySet[Champion]:
+        champions = visible_champions()
+        scope = self.scope
+        if scope.guild_ids:
+            member = Membership.objects.filter(
+                champion=OuterRef("pk"),
+                guild_id__in=scope.guild_ids,
+                status=MembershipStatus.ACTIVE,
+            )
+            champions = champions.filter(Exists(member))
+        if scope.account_id is not None:
+            champions = champions.filter(account_id=scope.account_id)
+        if scope.industry is not None:
+            champions = champions.filter(account__industry=scope.industry)
+        if scope.cohort is not None:
+            champions = champions.filter(
+                joined_at__gte=scope.cohort[0], joined_at__lt=scope.cohort[1]
+            )
+        return champions
+
+    def ids(self) -> QuerySet[Champion, Any]:
+        return self.champions.values("pk")
+
+    def actor(self, field: str) -> Q:
+        """The champion in `field` (e.g. "asker_id") is in the population."""
+        if not self.scope.filtered:
+            return Q(**{f"{field}__isnull": False}) & ~Q(**{f"{field}__in": invisible_champions()})
+        return Q(**{f"{field}__in": self.ids()})
+
+    def visible(self, field: str) -> Q:
+        """The champion in `field` is any visible champion (a counterpart, not the actor)."""
+        return Q(**{f"{field}__isnull": False}) & ~Q(**{f"{field}__in": invisible_champions()})
+
+    def account_ids(self) -> QuerySet[Champion, Any]:
+        """Accounts of the population, for deals ("filtered by the deal's company account")."""
+        return self.champions.values("account_id")
+
+    def contributions(self) -> QuerySet[Activity]:
+        """Contribution activities of the population in the window."""
+        return self.activities().filter(level__gt=ActivityLevel.OBSERVER)
+
+    def activities(self) -> QuerySet[Activity]:
+        """Every activity (presence included) of the population in the window."""
+        return Activity.objects.filter(
+            self.actor("champion_id"),
+            occurred_at__gte=self.scope.start,
+            occurred_at__lt=self.scope.end,
+        )
+
+    def moderator_actions(self) -> Q:
+        """Moderator actions count whoever takes them (staff too), erased champions aside.
+
+        With a guild filter they are the actions on the guild's content (the activity's
+        guild); with an account or industry filter, the actions of the population.
+        """
+        erased = Champion.objects.filter(erased_at__isnull=False).values("pk")
+        not_erased = Q(champion_id__isnull=True) | ~Q(champion_id__in=erased)
+        scope = self.scope
+        if scope.account_id is not None or scope.industry is not None or scope.cohort:
+            return self.actor("champion_id")
+        if scope.guild_ids:
+            return not_erased & Q(guild_id__in=scope.guild_ids)
+        return not_erased
+
+
+def check_guilds(guild_ids: tuple[int, ...]) -> None:
+    known = set(Guild.objects.filter(pk__in=guild_ids).values_list("pk", flat=True))
+    missing = [str(pk) for pk in guild_ids if pk not in known]
+    if missing:
+        raise DomainError(f"There is no guild with id {', '.join(missing)}.", field="guild")
+
+
+def day_start(moment: datetime) -> datetime:
+    """Midnight UTC of the day of `moment`."""
+    moment = moment.astimezone(UTC)
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def days_before(end: datetime, days: int) -> datetime:
+    return end - timedelta(days=days)
+
+
+def parse_moment(text: str, *, field: str) -> datetime:
+    """A date (midnight UTC) or an ISO 8601 moment (UTC unless it names an offset)."""
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    text = text.strip()
+    try:
+        moment = parse_datetime(text)
+        if moment is None and (day := parse_date(text)) is not None:
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise DomainError(
+            f"“{text}” is not a date or moment; write 2026-03-01 or 2026-03-01T09:00:00+01:00.",
+            field=field,
+        )
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -1,0 +1,130 @@
+"""SQL building blocks that read the same on PostgreSQL and SQLite.
+
+- `EpochSeconds`: elapsed seconds between two timestamps, exact to the microsecond
+  (PostgreSQL: `EXTRACT(EPOCH FROM a - b)`; SQLite: Django's own `django_timestamp_diff`).
+- `median`: PostgreSQL's `percentile_cont(0.5)`; elsewhere the portable form with window
+  functions, `AVG` over the one or two middle rows of `ROW_NUMBER() OVER (ORDER BY v)`.
+  Both give the mean of the two middle values for an even count (METRICS.md, "Units").
+- `run`/`compiled`: a querysets' SQL wrapped in a statement the ORM cannot express
+  (recursive chains, a union of pair sets), its parameters kept as the ORM prepared them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Aggregate, Expression, FloatField, Func, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+
+# The middle one or two rows of a ranked set: rows (c + 1) / 2 and (c + 2) / 2 in integer
+# division are the same row for an odd count and the two middle rows for an even one.
+MIDDLE_ROWS = "rn IN ((c + 1) / 2, (c + 2) / 2)"
+
+
+class EpochSeconds(Func):
+    """Seconds elapsed from `earlier` to `later`, as a float (PostgreSQL and SQLite only)."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        (later, later_params), (earlier, earlier_params) = self._parts(compiler)
+        sql = f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS double precision)"
+        return sql, (*later_params, *earlier_params)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        (later, later_params), (earlier, earlier_params) = self._parts(compiler)
+        sql = f"(django_timestamp_diff({later}, {earlier}) / 1000000.0)"
+        return sql, (*later_params, *earlier_params)
+
+    def _parts(self, compiler: SQLCompiler) -> list[tuple[str, Sequence[Any]]]:
+        return [compiler.compile(expression) for expression in self.get_source_expressions()]
+
+
+class PercentileMedian(Aggregate):
+    """PostgreSQL's `percentile_cont(0.5)`: the median, interpolating an even count."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def compiled(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    """The queryset's SQL and parameters, for use inside a hand-written statement."""
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return sql, tuple(params)
+
+
+def run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return list(cursor.fetchall())
+
+
+def as_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def median(queryset: QuerySet[Any], value: Expression | Func) -> float | None:
+    """The median of `value` over the queryset's rows; rows where it is NULL are skipped.
+
+    The value is written once in the statement (aggregates skip NULLs on PostgreSQL; the
+    portable form filters them in the outer query), so a correlated subquery in it runs
+    once per row.
+    """
+    rows = queryset.order_by()
+    if connection.vendor == "postgresql":
+        return as_float(rows.aggregate(m=PercentileMedian(value))["m"])
+    sql, params = compiled(rows.annotate(metric_value=value).values("metric_value"))
+    # The ORM's own SQL inside constant text; every value is a parameter.
+    statement = (
+        "SELECT CAST(AVG(v) AS double precision) FROM ("  # noqa: S608
+        "SELECT v, ROW_NUMBER() OVER (ORDER BY v) AS rn, COUNT(*) OVER () AS c FROM ("
+        f"SELECT metric_value AS v FROM ({sql}) source WHERE metric_value IS NOT NULL) "
+        f"values_) ranked WHERE {MIDDLE_ROWS}"
+    )
+    return as_float(run(statement, params)[0][0])
+
+
+def summary_select(table: str) -> str:
+    """`SELECT max, count, median` of column `v` of `table` (a CTE named before it)."""
+    return (
+        f"SELECT (SELECT MAX(v) FROM {table}), (SELECT COUNT(*) FROM {table}), "  # noqa: S608
+        "(SELECT CAST(AVG(v) AS double precision) FROM (SELECT v, ROW_NUMBER() OVER "
+        f"(ORDER BY v) AS rn, COUNT(*) OVER () AS c FROM {table}) ranked WHERE {MIDDLE_ROWS})"
+    )
+
+
+def summary(row: tuple[Any, ...]) -> dict[str, Any]:
+    """`{max, median, count}` from a `summary_select` row (METRICS.md shape)."""
+    top, count, middle = row
+    return {
+        "max": None if top is None else int(top),
+        "median": as_float(middle),
+        "count": int(count or 0),
+    }
+
+
+def least(*parts: str) -> str:
+    """The smallest of SQL values (PostgreSQL LEAST, SQLite's multi-argument MIN)."""
+    name = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    return f"{name}({', '.join(parts)})"
+
+
+def greatest(*parts: str) -> str:
+    name = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    return f"{name}({', '.join(parts)})"
+
+
+def ratio(numerator: float | int | None, denominator: float | int | None) -> float | None:
+    """A share or rate; `None` for a zero denominator (METRICS.md, "Empty")."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator

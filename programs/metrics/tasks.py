@@ -1,0 +1,26 @@
+"""Beat: the daily metric snapshots. Tasks take ids or dates, call the services, retry."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from programs.metrics import services
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=3, acks_late=True)
+def take_daily_snapshots(day: str | None = None) -> int:
+    """Every metric and chart for the windows ending at the last UTC midnight (or after
+    `day`, ISO), program-wide and per guild; then recompute a batch of stale ones."""
+    target = date.fromisoformat(day) if day else timezone.now().date() - timedelta(days=1)
+    run = services.snapshots_take(day=target)
+    services.snapshots_refresh_stale()
+    return run.values
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=3, acks_late=True)
+def refresh_stale_snapshots() -> int:
+    """After an erasure: recompute the most recent stale windows now (the rest nightly)."""
+    return services.snapshots_refresh_stale()
