@@ -207,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.references.tasks.expire_due_stories",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Every metric and dashboard chart for the windows ending at last midnight (UTC).
+    "metrics-daily-snapshots": {
+        "task": "programs.metrics.tasks.take_daily_snapshots",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }
 
 # HubSpot (docs/hubspot.md). Without a token the CRM sync is off and the outbox only fills up.
@@ -235,6 +240,29 @@ CELERY_BEAT_SCHEDULE.update(
 # Domain settings.
 CHAMPION_DORMANT_AFTER_DAYS = env.int("CHAMPION_DORMANT_AFTER_DAYS", default=60)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
+
+# Governance (docs/governance.md): report response time, the outside escalation contact.
+GOVERNANCE_REPORT_SLA_HOURS = env.int("GOVERNANCE_REPORT_SLA_HOURS", default=48)
+GOVERNANCE_APPEAL_DAYS = env.int("GOVERNANCE_APPEAL_DAYS", default=14)
+GOVERNANCE_ESCALATION_CONTACT_NAME = env.str("GOVERNANCE_ESCALATION_CONTACT_NAME", default="")
+GOVERNANCE_ESCALATION_CONTACT_EMAIL = env.str("GOVERNANCE_ESCALATION_CONTACT_EMAIL", default="")
+GOVERNANCE_HEALTH_CHECK_MONTHS = env.int("GOVERNANCE_HEALTH_CHECK_MONTHS", default=3)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "governance-hand-over-absent": {
+            "task": "programs.governance.tasks.hand_over_absent_moderators_cases",
+            "schedule": crontab(minute=20),
+        },
+        "governance-sla-alerts": {
+            "task": "programs.governance.tasks.alert_reports_over_sla",
+            "schedule": crontab(minute=35),
+        },
+        "governance-health-checks": {
+            "task": "programs.governance.tasks.run_health_check_rounds",
+            "schedule": crontab(hour=6, minute=10),
+        },
+    }
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",

@@ -1,3 +1,0 @@
-"""Models of governance."""
-
-from __future__ import annotations
