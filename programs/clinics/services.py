@@ -28,6 +28,7 @@ from champions.models import (
 from champions.roles import Role
 from champions.services import activity_record, champion_record_first_value
 from programs.clinics.models import Answer, HelpfulMark, Question, QuestionStatus
+from programs.governance.selectors import ensure_can_post
 
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 40
@@ -104,6 +105,7 @@ def question_ask(
     source: str = ActivitySource.PORTAL,
 ) -> Question:
     """A champion asks a guild's clinic; members whose expertise matches are told."""
+    ensure_can_post(champion=asker)  # code of conduct accepted, not restricted (governance)
     _check_may_ask(asker, guild)
     if not title.strip():
         raise DomainError("A question needs a title.", field="title")
@@ -144,6 +146,7 @@ def answer_post(
     A self-answer is kept and counts as an answer activity, but does not mark the question
     answered: it does not answer one's own question (METRICS.md).
     """
+    ensure_can_post(user=author_user)  # code of conduct accepted, not restricted (governance)
     if not body.strip():
         raise DomainError("An answer cannot be empty.", field="body")
     question = Question.objects.select_for_update().get(pk=question.pk)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from champions.errors import DomainError
 from champions.models import ActivityKind, ActivitySource, Champion, ChampionState, User
 from champions.services import activity_record, champion_record_first_value
+from programs.governance.selectors import ensure_can_post
 from programs.library.models import (
     Template,
     TemplateCategory,
@@ -164,6 +165,7 @@ def template_publish(
     *, template: Template, by_user: User, source: str = ActivitySource.PORTAL
 ) -> Template:
     """Make a draft visible to everyone; sharing it is a contributor activity of its author."""
+    ensure_can_post(user=by_user)  # code of conduct accepted, not restricted (governance)
     template = Template.objects.select_for_update().get(pk=template.pk)
     if not _may_edit(template, by_user):
         raise DomainError(
