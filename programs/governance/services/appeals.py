@@ -61,7 +61,7 @@ def appeal_lodge(
     """
     at = at or timezone.now()
     case = (
-        ModerationCase.objects.select_for_update()
+        ModerationCase.objects.select_for_update(of=("self",))
         .select_related("member", "deputy", "guild")
         .get(pk=case.pk)
     )
@@ -192,7 +192,11 @@ def mediation_book(
     *, slot: MediationSlot, champion: Champion, at: datetime | None = None
 ) -> MediationSlot:
     at = at or timezone.now()
-    slot = MediationSlot.objects.select_for_update().select_related("offered_to").get(pk=slot.pk)
+    slot = (
+        MediationSlot.objects.select_for_update(of=("self",))
+        .select_related("offered_to")
+        .get(pk=slot.pk)
+    )
     if not _is_person(champion, slot.offered_to):
         raise NotFound("No such mediation slot.")
     if slot.booked_at is not None:

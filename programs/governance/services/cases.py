@@ -107,7 +107,7 @@ def case_open(
     at = at or timezone.now()
     ids = [report.pk for report in reports]
     locked = list(
-        Report.objects.select_for_update()
+        Report.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
         .select_related("guild", "subject_member")
         .order_by("made_at", "pk")

@@ -93,7 +93,7 @@ def case_hand_over(
     """
     at = at or timezone.now()
     case = (
-        ModerationCase.objects.select_for_update()
+        ModerationCase.objects.select_for_update(of=("self",))
         .select_related("deputy", "member")
         .get(pk=case.pk)
     )
