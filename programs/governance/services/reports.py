@@ -9,7 +9,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from champions.errors import DomainError
-from champions.models import Champion, ChampionState, Guild, User
+from champions.models import Champion, ChampionState, Guild, MembershipStatus, User
 from programs.governance import conf
 from programs.governance.models import (
     ActionKind,
@@ -105,6 +105,8 @@ def report_make(
             " to you.",
             field="target",
         )
+    if guild is None and isinstance(target, Champion):
+        guild = _shared_guild(reporter, target)
     return _new_report(
         target=target,
         category=category,
@@ -113,6 +115,18 @@ def report_make(
         source=ReportSource.PORTAL,
         reporter=reporter,
         guild=guild,
+    )
+
+
+def _shared_guild(reporter: Champion, member: Champion) -> Guild | None:
+    """A report about a member goes to the moderators of a guild both are in (the first by
+    name); without one it is the program lead's."""
+    active = MembershipStatus.ACTIVE
+    return (
+        Guild.objects.filter(memberships__champion=reporter, memberships__status=active)
+        .filter(memberships__champion=member, memberships__status=active)
+        .order_by("name")
+        .first()
     )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from champions.errors import DomainError
 from programs.governance import selectors, services
 from programs.governance.models import Report, ReportStatus
+from tests.factories import ChampionFactory
 from tests.programs.governance.conftest import Program
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +184,20 @@ def test_report_response_hours_is_the_median_of_first_moderator_actions(
     assert (
         selectors.report_response_hours(start=start, end=start + timedelta(days=1, hours=1)) is None
     )
+
+
+def test_a_report_about_a_member_goes_to_a_guild_both_are_in(program: Program) -> None:
+    report = services.report_make(
+        reporter=program.reporter,
+        target=program.member,
+        category="harassment",
+        description="Rude remarks.",
+    )
+    assert report.guild == program.guild_a
+    stranger = services.report_make(
+        reporter=program.reporter,
+        target=ChampionFactory(),
+        category="spam",
+        description="DMs with ads.",
+    )
+    assert stranger.guild is None  # the program lead's
