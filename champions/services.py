@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -650,6 +650,20 @@ def consent_grant(
     )
 
 
+ConsentWithdrawalHook = Callable[..., object]
+CONSENT_WITHDRAWAL_HOOKS: list[ConsentWithdrawalHook] = []
+
+
+def register_consent_withdrawal_hook(hook: ConsentWithdrawalHook) -> None:
+    """Let another app react to a withdrawal inside its transaction (`hook(champion=, scope=)`).
+
+    The champions core cannot import the apps built on it; they register here from their
+    `AppConfig.ready()` (the reference program takes stories and requests out of reach).
+    """
+    if hook not in CONSENT_WITHDRAWAL_HOOKS:
+        CONSENT_WITHDRAWAL_HOOKS.append(hook)
+
+
 @transaction.atomic
 def consent_withdraw(
     *, champion: Champion, scope: str, method: str, actor: User | None, note: str = ""
@@ -661,7 +675,7 @@ def consent_withdraw(
     if latest is None or not latest.granted:
         return latest
     crm_mark_dirty(champion_ids=[champion.pk])
-    return ConsentRecord.objects.create(
+    withdrawal = ConsentRecord.objects.create(
         champion=champion,
         scope=scope,
         granted=False,
@@ -671,6 +685,9 @@ def consent_withdraw(
         actor=actor,
         note=note,
     )
+    for hook in CONSENT_WITHDRAWAL_HOOKS:
+        hook(champion=champion, scope=scope)
+    return withdrawal
 
 
 # --- accounts -----------------------------------------------------------------------------
