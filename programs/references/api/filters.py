@@ -8,8 +8,8 @@ import django_filters  # type: ignore[import-untyped]
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from champions.models import Champion, Industry, Region, SizeBand
-from programs.references.models import ProvenMetric, ReferenceStory, StoryFeature
-from programs.references.selectors import stories_visible_to_sales
+from programs.references.api.selectors import available_now, visible_story_champions
+from programs.references.models import ProvenMetric, ReferenceStory
 
 TEXT_MAX = 100
 
@@ -21,11 +21,6 @@ def StrictBooleanFilter(**kwargs: Any) -> django_filters.TypedChoiceFilter:
         coerce=lambda value: value == "true",
         **kwargs,
     )
-
-
-def _visible_features(**story_filter: Any) -> QuerySet[StoryFeature]:
-    visible = stories_visible_to_sales().filter(**story_filter)
-    return StoryFeature.objects.filter(champion=OuterRef("pk"), story__in=visible.values("pk"))
 
 
 class ReferenceFilter(django_filters.FilterSet):
@@ -55,21 +50,21 @@ class ReferenceFilter(django_filters.FilterSet):
 
     def filter_use_case(self, qs: QuerySet[Champion], name: str, value: str) -> QuerySet[Champion]:
         stated = Q(reference_profile__use_cases__slug=value)
-        proven = Exists(_visible_features(use_case__slug=value))
+        proven = Q(pk__in=visible_story_champions(use_case__slug=value))
         return qs.filter(stated | proven)
 
     def filter_proven_metric(
         self, qs: QuerySet[Champion], name: str, value: str
     ) -> QuerySet[Champion]:
         with_metric = ProvenMetric.objects.filter(name__icontains=value.strip()).values("story_id")
-        return qs.filter(Exists(_visible_features(pk__in=with_metric)))
+        return qs.filter(pk__in=visible_story_champions(pk__in=with_metric))
 
     def filter_has_video(
         self, qs: QuerySet[Champion], name: str, value: bool | None
     ) -> QuerySet[Champion]:
         if value is None:
             return qs
-        has = Exists(_visible_features().filter(~Q(story__video_url="")))
+        has = Q(pk__in=visible_story_champions(video_url__gt=""))
         return qs.filter(has) if value else qs.exclude(has)
 
     def filter_available_now(
@@ -77,15 +72,14 @@ class ReferenceFilter(django_filters.FilterSet):
     ) -> QuerySet[Champion]:
         if value is None:
             return qs
-        # `availability` is annotated by `reference_pool`, which the stubs cannot see.
-        available = {"availability": "available"}
-        return qs.filter(**available) if value else qs.exclude(**available)
+        available = available_now(qs)
+        return qs.filter(available) if value else qs.exclude(available)
 
     def filter_text(self, qs: QuerySet[Champion], name: str, value: str) -> QuerySet[Champion]:
         text = value.strip()
         if not text:
             return qs
-        in_story = Exists(_visible_features(title__icontains=text))
+        in_story = Q(pk__in=visible_story_champions(title__icontains=text))
         return qs.filter(
             Q(full_name__icontains=text)
             | Q(title__icontains=text)

@@ -22,7 +22,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import (
     Case,
-    CharField,
     Count,
     Exists,
     F,
@@ -39,7 +38,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from champions.models import (
-    Account,
     Champion,
     ChampionState,
     ConsentScope,
@@ -69,8 +67,9 @@ def _count(queryset: QuerySet[Any]) -> Coalesce:
 
 def reference_pool(*, at: datetime | None = None) -> QuerySet[Champion]:
     """Champions sales may ask for a reference call: active, not erased, not staff, with a
-    current reference-call consent; annotated with `ref_cap`, `ref_given`, `ref_committed`
-    and `availability` (available | busy | cooldown | at_cap | paused)."""
+    current reference-call consent; annotated with what `availability_of` needs: `ref_cap`,
+    `ref_given` (fulfilled in the rolling window), `ref_committed` (offered, accepted or
+    scheduled), `ref_busy` (accepted or scheduled), `ref_paused`, `ref_cooldown_until`."""
     at = at or timezone.now()
     program, caps = program_settings(), tier_caps()
     window_start = at - timedelta(days=conf.CAP_WINDOW_DAYS)
@@ -90,22 +89,46 @@ def reference_pool(*, at: datetime | None = None) -> QuerySet[Champion]:
             ref_given=_count(requests.filter(fulfilled_at__gt=window_start, fulfilled_at__lte=at)),
             ref_committed=_count(requests.filter(status__in=COMMITTED_STATUSES)),
             ref_busy=Exists(requests.filter(status__in=BUSY_STATUSES)),
-        )
-        .annotate(
-            availability=Case(
-                When(reference_profile__paused=True, then=Value("paused")),
-                When(ref_given__gte=F("ref_cap"), then=Value("at_cap")),
-                When(reference_profile__cooldown_until__gt=at, then=Value("cooldown")),
-                When(ref_busy=True, then=Value("busy")),
-                When(
-                    Q(ref_given__gte=F("ref_cap") - F("ref_committed")),
-                    then=Value("busy"),
-                ),
-                default=Value("available"),
-                output_field=CharField(),
-            )
+            ref_paused=Coalesce(F("reference_profile__paused"), Value(False)),
+            ref_cooldown_until=F("reference_profile__cooldown_until"),
         )
     )
+
+
+def available_now(queryset: QuerySet[Champion], *, at: datetime | None = None) -> Q:
+    """SQL: `availability_of` would say "available" (for the `available_now` filter)."""
+    at = at or timezone.now()
+    return (
+        Q(ref_paused=False)
+        & (Q(ref_cooldown_until__isnull=True) | Q(ref_cooldown_until__lte=at))
+        & Q(ref_busy=False)
+        & Q(ref_given__lt=F("ref_cap") - F("ref_committed"))
+    )
+
+
+def availability_of(champion: Champion, *, at: datetime | None = None) -> str:
+    """available | busy | cooldown | at_cap | paused, in the order `champion_availability`
+    decides them, from the annotations of `reference_pool` (no query per champion)."""
+    at = at or timezone.now()
+    cap, given = int(champion.ref_cap), int(champion.ref_given)  # type: ignore[attr-defined]
+    committed = int(champion.ref_committed)  # type: ignore[attr-defined]
+    cooldown_until = champion.ref_cooldown_until  # type: ignore[attr-defined]
+    if champion.ref_paused:  # type: ignore[attr-defined]
+        return "paused"
+    if given >= cap:
+        return "at_cap"
+    if cooldown_until is not None and cooldown_until > at:
+        return "cooldown"
+    if champion.ref_busy or given + committed >= cap:  # type: ignore[attr-defined]
+        return "busy"
+    return "available"
+
+
+def visible_story_champions(**story_filter: Any) -> QuerySet[StoryFeature, Any]:
+    """SQL: ids of champions featured in a story sales may use now (matching `story_filter`);
+    uncorrelated, so the database computes it once per search, not once per champion."""
+    visible = stories_visible_to_sales().filter(**story_filter)
+    return StoryFeature.objects.filter(story__in=visible.values("pk")).values("champion_id")
 
 
 def reference_search_prefetched(
@@ -157,20 +180,12 @@ def match_profile(
     """`match_request` for a prospect who has no request yet; nothing stays written.
 
     `match_request` takes a saved request (it reads offers, product areas and the deal's
-    account through the database), so a preview request is saved inside a transaction that
-    is rolled back. Without a deal, a preview account and deal stand in: a request whose deal
-    has no account matches no one in `matching.candidates` (its `NOT (account_id = NULL ...)`
-    is NULL in SQL) — reported to the reference program.
+    account through the database), so a preview request — on the given deal, or on a preview
+    deal without an account — is saved inside a transaction that is rolled back.
     """
     with transaction.atomic():
         if deal is None:
-            account = Account.objects.create(
-                name="(match preview)",
-                industry=profile.industry,
-                region=profile.region,
-                size_band=profile.size_band,
-            )
-            deal = Deal.objects.create(name="(match preview)", account=account)
+            deal = Deal.objects.create(name="(match preview)")
         now = timezone.now()
         request = ReferenceRequest.objects.create(
             requested_by=requested_by,

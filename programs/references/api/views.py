@@ -35,6 +35,7 @@ from config.api.permissions import IsSalesOrProgramTeam, acting_user, is_program
 from programs.references.api.filters import ReferenceFilter, StoryFilter
 from programs.references.api.selectors import (
     ProspectProfile,
+    availability_of,
     match_profile,
     reference_pool,
     reference_search_prefetched,
@@ -103,10 +104,14 @@ class ReferenceOutputSerializer(serializers.Serializer[Any]):
     languages = serializers.ListField(child=serializers.CharField())
     product_areas = serializers.SerializerMethodField()
     use_cases = serializers.SerializerMethodField()
-    availability = serializers.ChoiceField(
-        choices=["available", "busy", "cooldown", "at_cap", "paused"]
-    )
+    availability = serializers.SerializerMethodField()
     stories = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=["available", "busy", "cooldown", "at_cap", "paused"])
+    )
+    def get_availability(self, champion: Champion) -> str:
+        return availability_of(champion)
 
     def get_product_areas(self, champion: Champion) -> list[str]:
         return [area.slug for area in champion.product_areas.all()]
