@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from champions.demo import DemoContext, demo_section
 from champions.models import (
     Account,
     Champion,
@@ -354,3 +355,56 @@ def seed_references(
     _seed_requests(demo, seller, team, now)
     services.champion_pause_references(champion=active[-1], paused=True, at=now)
     return demo
+
+
+# --- the demo seeder's section --------------------------------------------------------------
+
+
+def wipe_references() -> None:
+    from programs.references.models import (
+        Attribution,
+        ProvenMetric,
+        Quote,
+        ReferenceOffer,
+        ReferenceProfile,
+        StoryFeature,
+        StorySignOff,
+        StoryVersion,
+    )
+
+    for model in (
+        Attribution,
+        ReferenceOffer,
+        ReferenceRequest,
+        Deal,
+        StorySignOff,
+        StoryVersion,
+        Quote,
+        ProvenMetric,
+        StoryFeature,
+        ReferenceStory,
+        ReferenceProfile,
+        TierReferenceCap,
+        UseCase,
+        ReferenceProgramSettings,
+    ):
+        model.objects.all().delete()
+
+
+@demo_section("references", wipe=wipe_references)
+def build_references(ctx: DemoContext) -> None:
+    """Stories, requests and attributions from the three accounts with the most active
+    champions, requested by the sales login and run by the program manager."""
+    active = list(
+        Champion.objects.filter(state=ChampionState.ACTIVE, erased_at__isnull=True).order_by("pk")
+    )
+    per_account: dict[int, int] = defaultdict(int)
+    for champion in active:
+        per_account[champion.account_id] += 1
+    top = sorted(per_account, key=lambda pk: (-per_account[pk], pk))[:3]
+    accounts = [a for a in ctx.accounts if a.pk in top]
+    champions = [c for c in active if c.account_id in top]
+    users = [ctx.users[key] for key in ("sales", "admin") if key in ctx.users]
+    ctx.extras["references"] = seed_references(
+        champions=champions, accounts=accounts, users=users, now=ctx.now
+    )

@@ -341,3 +341,21 @@ def test_now_defaults_are_timezone_aware(seller: Any) -> None:
         requested_by=seller, deal=DealFactory(), activity_type="email"
     )
     assert timezone.is_aware(request.requested_at) and request.offer_due_at > request.requested_at
+
+
+def test_withdrawal_through_the_champions_service_reaches_the_reference_program(
+    seller: Any, ada: Any
+) -> None:
+    """The portal, admin and API all withdraw through `consent_withdraw`; its hook does the rest."""
+    from champions.services import consent_withdraw
+
+    request = new_request(seller)
+    services.request_offer(request=request, champion=ada, offered_by=None, at=NOW)
+    services.request_accept(request=request, at=NOW)
+
+    consent_withdraw(
+        champion=ada, scope=ConsentScope.REFERENCE_CALL, method="portal", actor=ada.user
+    )
+
+    request.refresh_from_db()
+    assert request.status == RequestStatus.DECLINED and request.champion is None
