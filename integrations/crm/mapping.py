@@ -14,13 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Min, Q
-from django.db.models.functions import Lower
 
 from champions.models import (
     Account,
     ActivityLevel,
     Champion,
-    ChampionState,
     ConsentRecord,
     ConsentScope,
     Membership,
@@ -85,19 +83,20 @@ def level_label(level: int | None) -> str:
 
 
 def _contacts(ids: list[int], at: datetime) -> dict[int, Mapped]:
-    champions = list(Champion.objects.filter(pk__in=ids).select_related("account"))
-    owners = _email_owners(champions)
+    champions = list(Champion.objects.filter(pk__in=ids).select_related("successor"))
     live = [c for c in champions if c.erased_at is None]
     engagement = champion_engagement(champion_ids=[c.pk for c in live], at=at)
     guilds = _guild_names([c.pk for c in live])
     scopes = _consented_scopes([c.pk for c in live], at)
     out: dict[int, Mapped] = {}
     for champion in champions:
-        owner = owners[champion.email.lower()]
+        successor = champion.successor
         if champion.erased_at is not None:
             out[champion.pk] = Skip("Erased: the CRM contact is removed by the erasure entry.")
-        elif owner != champion.pk:
-            out[champion.pk] = Skip(f"Champion {owner} has the same email and speaks for it.")
+        elif successor is not None and successor.email.lower() == champion.email.lower():
+            # A champion who moved keeps their email on the new record; both would write to
+            # the same contact, and the newer record speaks for the person.
+            out[champion.pk] = Skip(f"Champion {successor.pk} (same email) speaks for them.")
         else:
             figures = engagement[champion.pk]
             consents = scopes.get(champion.pk, ())
@@ -121,27 +120,6 @@ def _contacts(ids: list[int], at: datetime) -> dict[int, Mapped]:
                 consent_scopes=consents,
             )
     return out
-
-
-def _email_owners(champions: list[Champion]) -> dict[str, int]:
-    """Per email, the one champion record the CRM contact reflects: a live (not alumni, not
-    erased) record first, else the newest. A champion who moved keeps their email on the new
-    record, and both would otherwise write to the same contact."""
-    emails = {c.email.lower() for c in champions}
-    rows = (
-        Champion.objects.annotate(email_ci=Lower("email"))
-        .filter(email_ci__in=emails, erased_at__isnull=True)
-        .values_list("email_ci", "pk", "state")
-    )
-    best: dict[str, tuple[bool, int]] = {}
-    for email, pk, state in rows:
-        rank = (state != ChampionState.ALUMNI, pk)
-        if email not in best or rank > best[email]:
-            best[email] = rank
-    owners = {email: rank[1] for email, rank in best.items()}
-    for champion in champions:  # erased records own nothing but are still answered
-        owners.setdefault(champion.email.lower(), champion.pk)
-    return owners
 
 
 def _guild_names(ids: list[int]) -> dict[int, list[str]]:

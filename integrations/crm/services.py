@@ -67,6 +67,7 @@ def crm_sync(
     workers: int = 1,
     policy: SyncPolicy | None = None,
     on_batch: Callable[[SyncCounts], None] | None = None,
+    as_of: datetime | None = None,
 ) -> SyncCounts:
     """Send what is due (for at most `seconds`), in `workers` threads sharing the rate limit.
 
@@ -88,7 +89,11 @@ def crm_sync(
     def work() -> None:
         gateway = _gateway()
         engine = SyncEngine(
-            gateway, policy=policy or sync_policy(gateway), resend=resend, on_batch=report
+            gateway,
+            policy=policy or sync_policy(gateway),
+            resend=resend,
+            on_batch=report,
+            as_of=as_of,
         )
         with lock:
             engines.append(engine)

@@ -27,9 +27,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db import transaction
-from django.db.models import Min, Q
+from django.db import connection, transaction
+from django.db.models import Min, Model, Q
 from django.utils import timezone
 
 from champions.models import Account, Champion
@@ -136,8 +137,12 @@ class SyncEngine:
         resend: bool = False,
         on_batch: Callable[[SyncCounts], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        as_of: datetime | None = None,
     ) -> None:
         self.gateway = gateway
+        # The moment figures are computed at; None: the moment each batch is mapped. A fixed
+        # one makes two passes comparable (engagement decays with time alone).
+        self.as_of = as_of
         self.policy = policy or SyncPolicy(batch_size=gateway.batch_size)
         self.resend = resend
         self.on_batch = on_batch
@@ -238,7 +243,8 @@ class SyncEngine:
             entries = self._claim(object_type, wanted)
             if not entries:
                 break
-            mapped = load_records(object_type, [e.object_id for e in entries], at=timezone.now())
+            at = self.as_of or timezone.now()
+            mapped = load_records(object_type, [e.object_id for e in entries], at=at)
             quiet = []
             for entry in entries:
                 outcome = self._triage(entry, mapped[entry.object_id])
@@ -454,7 +460,7 @@ class SyncEngine:
                 ):
                     domain_ids.setdefault(entry.object_type, {})[entry.object_id] = settle.crm_id
             self._store_domain_ids(domain_ids)
-            OutboxEntry.objects.bulk_update([s.entry for s in settles], _FIELDS)
+            write_rows(OutboxEntry, [s.entry for s in settles], _FIELDS)
 
     @staticmethod
     def _apply(entry: OutboxEntry, settle: _Settle, now: datetime, changed: bool) -> None:
@@ -480,15 +486,34 @@ class SyncEngine:
         """CRM ids back onto the champions and accounts (deals are addressed by theirs)."""
         contacts = domain_ids.get(ObjectType.CONTACT, {})
         if contacts:
-            Champion.objects.bulk_update(
-                [Champion(pk=pk, crm_id=crm_id) for pk, crm_id in contacts.items()], ["crm_id"]
-            )
+            champions = [Champion(pk=pk, crm_id=crm_id) for pk, crm_id in contacts.items()]
+            write_rows(Champion, champions, ["crm_id"])
         companies = domain_ids.get(ObjectType.COMPANY, {})
         if companies:
             # One CRM company per account (a unique constraint): a stale holder lets go first.
             Account.objects.filter(crm_id__in=[c for c in companies.values() if c]).exclude(
                 pk__in=list(companies)
             ).update(crm_id="")
-            Account.objects.bulk_update(
-                [Account(pk=pk, crm_id=crm_id) for pk, crm_id in companies.items()], ["crm_id"]
-            )
+            accounts = [Account(pk=pk, crm_id=crm_id) for pk, crm_id in companies.items()]
+            write_rows(Account, accounts, ["crm_id"])
+
+
+def write_rows(model: type[Model], objects: Sequence[Model], names: Sequence[str]) -> None:
+    """Save these fields of these rows: one parameterised UPDATE per row, sent in one batch
+    (psycopg pipelines executemany). `bulk_update` builds a CASE per field and row, which
+    costs more CPU than the HubSpot call it records (~0.6 s for 100 entries)."""
+    ops = connection.ops
+    fields = [model._meta.get_field(name) for name in names]
+    columns = [ops.quote_name(str(getattr(f, "column", f.name))) for f in fields]
+    assignments = ", ".join(f"{column} = %s" for column in columns)
+    table = ops.quote_name(model._meta.db_table)
+    key = ops.quote_name(str(model._meta.pk.column if model._meta.pk else "id"))
+    # Identifiers come from the models, values travel as parameters.
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
+    rows = [[_db_value(field, obj) for field in fields] + [obj.pk] for obj in objects]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _db_value(field: Any, obj: Model) -> Any:
+    return field.get_db_prep_save(getattr(obj, field.attname), connection)

@@ -127,41 +127,52 @@ def _counted(scope: Q) -> QuerySet[Activity]:
 def _contribution_figures(
     scope: Q, group: str, at: datetime, *, all_time_refs: bool = False
 ) -> dict[int, dict[str, Any]]:
-    start = at - timedelta(days=WINDOW_DAYS)
-    window = _counted(scope).filter(occurred_at__gte=start, occurred_at__lt=at)
+    """Two grouped queries: the 90-day window by champion, level and age, then the latest
+    contribution and the references given."""
     out: dict[int, dict[str, Any]] = defaultdict(dict)
-    totals = window.values(group).annotate(
-        active=Count("champion_id", distinct=True),
-        top=Max("level"),
-        events=Count("id", filter=Q(kind=ActivityKind.ATTENDED_EVENT)),
-        templates=Count("id", filter=Q(kind=ActivityKind.REUSED_TEMPLATE)),
+    window = _counted(scope).filter(
+        occurred_at__gte=at - timedelta(days=WINDOW_DAYS), occurred_at__lt=at
     )
-    for row in totals:
-        out[row[group]].update(
-            active_champions=row["active"],
-            highest_champion_level=row["top"],
-            events_attended_90d=row["events"],
-            templates_reused_90d=row["templates"],
+    rows = (
+        window.annotate(halvings=_halvings(at))
+        .values(group, "champion_id", "level", "halvings")
+        .annotate(
+            n=Count("id"),
+            events=Count("id", filter=Q(kind=ActivityKind.ATTENDED_EVENT)),
+            templates=Count("id", filter=Q(kind=ActivityKind.REUSED_TEMPLATE)),
         )
-    for key, score in _engagement_scores(window, group, at).items():
-        out[key]["engagement_score"] = score
-    latest = (
-        _counted(scope).filter(occurred_at__lt=at).values(group).annotate(last=Max("occurred_at"))
     )
-    for row in latest:
+    active: dict[int, set[int]] = defaultdict(set)
+    for row in rows:
+        figures = out[row[group]]
+        active[row[group]].add(row["champion_id"])
+        figures["highest_champion_level"] = max(
+            row["level"], figures.get("highest_champion_level") or 0
+        )
+        figures["events_attended_90d"] = figures.get("events_attended_90d", 0) + row["events"]
+        figures["templates_reused_90d"] = figures.get("templates_reused_90d", 0) + row["templates"]
+        # Weight 2^(level − 1), halved per full 30 days of age.
+        weight = row["n"] * 2 ** (row["level"] - 1) / 2 ** row["halvings"]
+        figures["engagement_score"] = figures.get("engagement_score", 0.0) + weight
+    for key, champions in active.items():
+        out[key]["active_champions"] = len(champions)
+    since = None if all_time_refs else at - timedelta(days=REFERENCES_WINDOW_DAYS)
+    given = Q(kind=ActivityKind.GAVE_REFERENCE) & (Q(occurred_at__gte=since) if since else Q())
+    history = (
+        _counted(scope)
+        .filter(occurred_at__lt=at)
+        .values(group)
+        .annotate(last=Max("occurred_at"), references=Count("id", filter=given))
+    )
+    for row in history:
         out[row[group]]["last_champion_activity_at"] = row["last"]
-    references = _counted(scope).filter(kind=ActivityKind.GAVE_REFERENCE, occurred_at__lt=at)
-    if not all_time_refs:
-        references = references.filter(occurred_at__gte=at - timedelta(days=REFERENCES_WINDOW_DAYS))
-    for row in references.values(group).annotate(n=Count("id")):
-        out[row[group]]["references_given_12m"] = row["n"]
+        out[row[group]]["references_given_12m"] = row["references"]
     return out
 
 
-def _engagement_scores(window: QuerySet[Activity], group: str, at: datetime) -> dict[int, float]:
-    """Weight 2^(level − 1), halved per full 30 days of age: ages in [0, 30) count fully,
-    [30, 60) half, [60, 90) a quarter, exactly 90 days an eighth."""
-    age = Case(
+def _halvings(at: datetime) -> Case:
+    """Full 30-day periods of age at `at`: [0, 30) days 0, [30, 60) 1, [60, 90) 2, 90 days 3."""
+    return Case(
         *(
             When(occurred_at__gt=at - timedelta(days=HALF_LIFE_DAYS * (n + 1)), then=Value(n))
             for n in range(WINDOW_DAYS // HALF_LIFE_DAYS)
@@ -169,11 +180,6 @@ def _engagement_scores(window: QuerySet[Activity], group: str, at: datetime) -> 
         default=Value(WINDOW_DAYS // HALF_LIFE_DAYS),
         output_field=IntegerField(),
     )
-    scores: dict[int, float] = defaultdict(float)
-    rows = window.annotate(halvings=age).values(group, "level", "halvings").annotate(n=Count("id"))
-    for row in rows:
-        scores[row[group]] += row["n"] * 2 ** (row["level"] - 1) / 2 ** row["halvings"]
-    return dict(scores)
 
 
 def _champion_counts(account_ids: list[int], at: datetime) -> dict[int, int]:
