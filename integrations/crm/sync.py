@@ -53,6 +53,9 @@ from integrations.crm.ports import (
 
 logger = logging.getLogger(__name__)
 
+# A run waits for an entry due again within this long; later ones are the next run's.
+MAX_WAIT_SECONDS = 15.0
+
 ORDER = (
     ObjectType.CONTACT,
     ObjectType.COMPANY,
@@ -160,7 +163,10 @@ class SyncEngine:
     ) -> SyncCounts:
         """Send everything due, type by type, until nothing is due or `deadline` (monotonic).
 
-        With `wait_for_retries`, entries backing off are waited for while the deadline allows.
+        With `wait_for_retries`, an entry due again within `MAX_WAIT_SECONDS` (a short backoff,
+        a rate-limit window) is waited for while the deadline allows; anything later is left to
+        the next run, so a worker never sits out a long outage. Entries another worker holds
+        are that worker's; if it died, their lease ends and a later run takes them.
         """
         calls_before = self.gateway.api_calls
         try:
@@ -201,14 +207,13 @@ class SyncEngine:
 
     def _wait_for_next_due(self, types: Sequence[str], deadline: float | None) -> bool:
         now = timezone.now()
-        pending = OutboxEntry.objects.filter(status=OutboxStatus.PENDING, object_type__in=types)
-        free = pending.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        free = OutboxEntry.objects.filter(status=OutboxStatus.PENDING, object_type__in=types)
+        free = free.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         first = free.aggregate(first=Min("next_attempt_at"))["first"]
-        if first is not None:
-            pause = max(0.0, (first - now).total_seconds()) + 0.05
-        elif pending.exists():
-            pause = 1.0  # another worker holds them; look again shortly
-        else:
+        if first is None:
+            return False
+        pause = max(0.0, (first - now).total_seconds()) + 0.05
+        if pause > MAX_WAIT_SECONDS:
             return False
         if deadline is not None and time.monotonic() + pause >= deadline:
             return False

@@ -112,11 +112,21 @@ class Workers:
                 process.wait(timeout=5)
 
 
-def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+def wait_for(
+    condition: Callable[[], bool],
+    seconds: float,
+    what: str,
+    every: tuple[float, Callable[[], None]] | None = None,
+) -> None:
+    """Poll `condition`; with `every` (interval, action), do the action at that interval."""
     deadline = time.monotonic() + seconds
+    next_action = time.monotonic()
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+        if every is not None and time.monotonic() >= next_action:
+            every[1]()
+            next_action = time.monotonic() + every[0]
         time.sleep(0.1)
 
 
@@ -193,11 +203,12 @@ def test_sigkill_mid_batch_then_a_new_worker_sends_every_change_once(
         crm_mark_dirty(champion_ids=[changed.pk])
 
         workers.start("second")
-        queue_sync("beat")
+        # The beat schedule queues a sync every minute; here every 3 s, to keep the test short.
         wait_for(
             lambda: not OutboxEntry.objects.exclude(status=OutboxStatus.SENT).exists(),
             90,
             "every entry to be sent",
+            every=(3.0, lambda: queue_sync("beat")),
         )
     finally:
         workers.stop_all()
