@@ -255,3 +255,49 @@ class DropOffHypothesis(models.Model):
 
     def __str__(self) -> str:
         return self.statement if len(self.statement) <= 60 else self.statement[:59] + "…"
+
+
+class WindowActivity(models.Model):
+    """The window's activities, materialized once per computation in a temporary table
+    (`programs.metrics.compute.window`), so the metrics that read the activity log scan
+    the window once instead of once each. Not a table of the schema (unmanaged).
+
+    `counted`: the actor is in the scope's population; `visible`: the actor is a visible
+    champion; `moderation`: a moderator action that counts in the scope.
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    champion = models.ForeignKey(
+        Champion, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    kind = models.CharField(max_length=32)
+    level = models.PositiveSmallIntegerField()
+    occurred_at = models.DateTimeField()
+    guild_id = models.BigIntegerField(null=True)
+    subject_type = models.CharField(max_length=40)
+    subject_id = models.BigIntegerField(null=True)
+    counted = models.BooleanField()
+    visible = models.BooleanField()
+    moderation = models.BooleanField()
+
+    class Meta:
+        managed = False
+        db_table = "metrics_window_activity"
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class WindowChampion(models.Model):
+    """Per champion of the population active in any way in the window, the highest level
+    reached: a temporary table next to `WindowActivity` (unmanaged)."""
+
+    champion_id = models.BigIntegerField(primary_key=True)
+    top = models.PositiveSmallIntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "metrics_window_champion"
+
+    def __str__(self) -> str:
+        return f"{self.champion_id}: level {self.top}"

@@ -8,9 +8,12 @@ metric.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+from django.db import connection, transaction
 
 from champions.errors import DomainError
 from programs.metrics.compute import MetricContext, depth, growth, health, knowledge, revenue
@@ -351,4 +354,24 @@ def compute(scope: MetricScope, keys: Iterable[str] | None = None) -> dict[str, 
 def compute_in(context: MetricContext, keys: Iterable[str] | None = None) -> dict[str, Any]:
     """As `compute`, in a context other figures (the dashboard's charts) share."""
     chosen = KEYS if keys is None else check_keys(keys)
-    return {key: REGISTRY[key].compute(context) for key in chosen}
+    with without_jit():
+        try:
+            values = {key: REGISTRY[key].compute(context) for key in chosen}
+        except Exception:
+            context.discard()  # a rolled-back transaction already removed what it created
+            raise
+        context.close()
+        return values
+
+
+@contextmanager
+def without_jit() -> Iterator[None]:
+    """PostgreSQL's JIT compiles each of these statements for longer than it runs (the
+    correlated subqueries make the cost estimates high): switch it off for this work only,
+    in its own transaction (`SET LOCAL`)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield

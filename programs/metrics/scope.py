@@ -25,10 +25,13 @@ from champions.models import (
     Industry,
     Membership,
     MembershipStatus,
+    User,
 )
 
 SECONDS_PER_DAY = 86_400
 SECONDS_PER_HOUR = 3_600
+# Up to this many invisible champions are passed as a list of ids rather than a subquery.
+INLINE_LIMIT = 5_000
 # Windows are kept to dates where "a year before `from`" and similar arithmetic stays valid.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -92,15 +95,23 @@ class MetricScope:
         }
 
 
+def _staff_users() -> QuerySet[User, Any]:
+    return User.objects.filter(is_staff=True).values("pk")
+
+
 def invisible_champions() -> QuerySet[Champion, Any]:
-    """Champions whose facts no metric sees: erased, or staff by their user."""
-    return Champion.objects.filter(Q(erased_at__isnull=False) | Q(user__is_staff=True)).values("pk")
+    """Champions whose facts no metric sees: erased, or staff by their user.
+
+    Written as `user_id IN (staff users)` rather than a join to every user: the staff are a
+    handful, so the database hashes them and scans champions once.
+    """
+    staff = Q(user_id__in=_staff_users())
+    return Champion.objects.filter(Q(erased_at__isnull=False) | staff).values("pk")
 
 
 def visible_champions() -> QuerySet[Champion]:
-    return Champion.objects.filter(erased_at__isnull=True).filter(
-        Q(user__isnull=True) | Q(user__is_staff=False)
-    )
+    staff = Q(user_id__in=_staff_users())
+    return Champion.objects.filter(erased_at__isnull=True).exclude(staff)
 
 
 class Population:
@@ -115,8 +126,22 @@ class Population:
         self.scope = scope
 
     @cached_property
+    def invisible(self) -> list[int] | QuerySet[Champion, Any]:
+        """The invisible champions (staff, erased), fetched once per computation: they are
+        few, and a literal list costs each statement nothing, where the subquery would be
+        evaluated again in every one. Past `INLINE_LIMIT` ids, the subquery."""
+        ids = list(invisible_champions().values_list("pk", flat=True)[: INLINE_LIMIT + 1])
+        return ids if len(ids) <= INLINE_LIMIT else invisible_champions()
+
+    @cached_property
+    def erased(self) -> list[int] | QuerySet[Champion, Any]:
+        erased = Champion.objects.filter(erased_at__isnull=False).values("pk")
+        ids = list(erased.values_list("pk", flat=True)[: INLINE_LIMIT + 1])
+        return ids if len(ids) <= INLINE_LIMIT else erased
+
+    @cached_property
     def champions(self) -> QuerySet[Champion]:
-        champions = visible_champions()
+        champions = Champion.objects.exclude(pk__in=self.invisible)
         scope = self.scope
         if scope.guild_ids:
             member = Membership.objects.filter(
@@ -141,12 +166,12 @@ class Population:
     def actor(self, field: str) -> Q:
         """The champion in `field` (e.g. "asker_id") is in the population."""
         if not self.scope.filtered:
-            return Q(**{f"{field}__isnull": False}) & ~Q(**{f"{field}__in": invisible_champions()})
+            return self.visible(field)
         return Q(**{f"{field}__in": self.ids()})
 
     def visible(self, field: str) -> Q:
         """The champion in `field` is any visible champion (a counterpart, not the actor)."""
-        return Q(**{f"{field}__isnull": False}) & ~Q(**{f"{field}__in": invisible_champions()})
+        return Q(**{f"{field}__isnull": False}) & ~Q(**{f"{field}__in": self.invisible})
 
     def account_ids(self) -> QuerySet[Champion, Any]:
         """Accounts of the population, for deals ("filtered by the deal's company account")."""
@@ -170,8 +195,7 @@ class Population:
         With a guild filter they are the actions on the guild's content (the activity's
         guild); with an account or industry filter, the actions of the population.
         """
-        erased = Champion.objects.filter(erased_at__isnull=False).values("pk")
-        not_erased = Q(champion_id__isnull=True) | ~Q(champion_id__in=erased)
+        not_erased = Q(champion_id__isnull=True) | ~Q(champion_id__in=self.erased)
         scope = self.scope
         if scope.account_id is not None or scope.industry is not None or scope.cohort:
             return self.actor("champion_id")

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Aggregate, Expression, FloatField, Func, QuerySet
+from django.db.models import Aggregate, Expression, FloatField, Func, IntegerField, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 # The middle one or two rows of a ranked set: rows (c + 1) / 2 and (c + 2) / 2 in integer
@@ -48,6 +48,32 @@ class EpochSeconds(Func):
         return [compiler.compile(expression) for expression in self.get_source_expressions()]
 
 
+class WeekHour(Func):
+    """The hour of the week (0–167) of a moment in UTC, counted from Thursday 00:00 (the
+    epoch's weekday): one integer division per row instead of two calendar extractions."""
+
+    arity = 1
+    output_field = IntegerField()
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"(CAST(FLOOR(EXTRACT(EPOCH FROM {sql}) / 3600) AS bigint) %% 168)", tuple(params)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"((CAST(strftime('%%s', {sql}) AS INTEGER) / 3600) %% 168)", tuple(params)
+
+
+def week_hour_cell(hour_of_week: int) -> tuple[int, int]:
+    """(ISO weekday 1–7, hour 0–23) of a `WeekHour` value; hour 0 is a Thursday."""
+    day, hour = divmod(hour_of_week, 24)
+    return (3 + day) % 7 + 1, hour
+
+
 class PercentileMedian(Aggregate):
     """PostgreSQL's `percentile_cont(0.5)`: the median, interpolating an even count."""
 
@@ -66,6 +92,12 @@ def run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         return list(cursor.fetchall())
+
+
+def execute(sql: str, params: Sequence[Any] = ()) -> None:
+    """A statement without rows (DDL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
 
 
 def as_float(value: Any) -> float | None:
@@ -100,6 +132,22 @@ def summary_select(table: str) -> str:
         "(SELECT CAST(AVG(v) AS double precision) FROM (SELECT v, ROW_NUMBER() OVER "
         f"(ORDER BY v) AS rn, COUNT(*) OVER () AS c FROM {table}) ranked WHERE {MIDDLE_ROWS})"
     )
+
+
+def median_select(table: str, column: str) -> str:
+    """A scalar subquery: the median of `column` over `table` (a CTE named before it)."""
+    if connection.vendor == "postgresql":
+        return f"(SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {column}) FROM {table})"  # noqa: S608
+    return (
+        f"(SELECT CAST(AVG(v) AS double precision) FROM (SELECT {column} AS v, ROW_NUMBER() "  # noqa: S608
+        f"OVER (ORDER BY {column}) AS rn, COUNT(*) OVER () AS c FROM {table}) ranked "
+        f"WHERE {MIDDLE_ROWS})"
+    )
+
+
+def moment(value: Any) -> Any:
+    """A datetime as the database takes it in a hand-written statement's parameters."""
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def summary(row: tuple[Any, ...]) -> dict[str, Any]:

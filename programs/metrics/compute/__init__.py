@@ -27,6 +27,18 @@ class MetricContext:
         self.scope = scope
         self.population = Population(scope)
         self._shared: dict[str, Any] = {}
+        self._closers: list[Callable[[], None]] = []
+
+    def on_close(self, closer: Callable[[], None]) -> None:
+        self._closers.append(closer)
+
+    def close(self) -> None:
+        """Drop what the computation created (its temporary table); shared values stay."""
+        while self._closers:
+            self._closers.pop()()
+
+    def discard(self) -> None:
+        self._closers.clear()
 
     @property
     def start(self) -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 
 from champions.models import (
@@ -18,6 +18,7 @@ from champions.models import (
 from programs.clinics.models import Answer, Question
 from programs.library.models import Template
 from programs.metrics.compute import MetricContext, answer_accepted
+from programs.metrics.compute.window import champion_levels, window_activities
 from programs.metrics.sql import as_float, compiled, greatest, least, ratio, run
 
 LEVELS = {
@@ -29,17 +30,11 @@ LEVELS = {
 
 
 def _levels(ctx: MetricContext) -> dict[str, Any]:
-    """Champions with any activity in the window, counted by the highest level reached.
-
-    One grouped pass over the window's activities: per champion its highest level, then the
-    counts per level and the mean over that derived table.
-    """
+    """Champions with any activity in the window, counted by the highest level reached
+    (from the per-champion levels of the window, a temporary table)."""
 
     def compute() -> dict[str, Any]:
-        per_champion = (
-            ctx.population.activities().order_by().values("champion_id").annotate(top=Max("level"))
-        )
-        return per_champion.aggregate(
+        return champion_levels(ctx).aggregate(
             mean=Avg("top"),
             **{name: Count("top", filter=Q(top=level)) for level, name in LEVELS.items()},
         )
@@ -136,9 +131,12 @@ def collaboration_density(ctx: MetricContext) -> float | None:
     n = active_count(ctx)
     if n < 2:
         return None
-    window = Q(occurred_at__gte=ctx.start, occurred_at__lt=ctx.end)
+    window = window_activities(ctx)
     parts = [
-        ("active(id)", ctx.population.contributions().values_list("champion_id")),
+        (
+            "active(id)",
+            champion_levels(ctx).filter(top__gt=ActivityLevel.OBSERVER).values_list("champion_id"),
+        ),
         (
             "answer_pairs(a, b)",
             Answer.objects.filter(posted_at__gte=ctx.start, posted_at__lt=ctx.end).values_list(
@@ -147,20 +145,20 @@ def collaboration_density(ctx: MetricContext) -> float | None:
         ),
         (
             "buddy_pairs(a, b)",
-            Activity.objects.filter(
-                window, kind=ActivityKind.MENTORED_AS_BUDDY, subject_type="champions.champion"
+            window.filter(
+                kind=ActivityKind.MENTORED_AS_BUDDY, subject_type="champions.champion"
             ).values_list("champion_id", "subject_id"),
         ),
         (
             "hosts(event, person)",
-            Activity.objects.filter(
-                window, kind=ActivityKind.HOSTED_CLINIC, subject_type="events.event"
-            ).values_list("subject_id", "champion_id"),
+            window.filter(kind=ActivityKind.HOSTED_CLINIC, subject_type="events.event").values_list(
+                "subject_id", "champion_id"
+            ),
         ),
         (
             "attendees(event, person)",
-            Activity.objects.filter(
-                window, kind=ActivityKind.ATTENDED_EVENT, subject_type="events.event"
+            window.filter(
+                kind=ActivityKind.ATTENDED_EVENT, subject_type="events.event"
             ).values_list("subject_id", "champion_id"),
         ),
     ]
@@ -197,21 +195,25 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
     champion outside the item's guild reused in the window (downloaded or forked a template;
     asked a later question building on the answer's question)."""
     population = ctx.population
-    template_reuse = Activity.objects.filter(
-        population.visible("champion_id"),
-        _not_member(
-            OuterRef(OuterRef("guild_id")), OuterRef("champion_id"), OuterRef("occurred_at")
-        ),
-        kind=ActivityKind.REUSED_TEMPLATE,
-        subject_type="library.template",
-        subject_id=OuterRef("pk"),
-        occurred_at__gte=ctx.start,
-        occurred_at__lt=ctx.end,
+    # Reuses in the window by a champion outside the template's guild, as one uncorrelated
+    # set of template ids: the database hashes it once instead of probing per template.
+    transferred = (
+        window_activities(ctx)
+        .filter(visible=True, kind=ActivityKind.REUSED_TEMPLATE, subject_type="library.template")
+        .annotate(
+            item_guild=Subquery(
+                Template.objects.filter(pk=OuterRef("subject_id")).values("guild_id")
+            )
+        )
+        .filter(
+            _not_member(OuterRef("item_guild"), OuterRef("champion_id"), OuterRef("occurred_at"))
+        )
+        .values("subject_id")
     )
     templates = (
         Template.objects.filter(published_at__gte=ctx.start, published_at__lt=ctx.end)
         .filter(population.actor("author_id"))
-        .aggregate(items=Count("pk"), reused=Count("pk", filter=Q(Exists(template_reuse))))
+        .aggregate(items=Count("pk"), reused=Count("pk", filter=Q(pk__in=transferred)))
     )
     builds_on = Question.objects.filter(
         population.visible("asker_id"),

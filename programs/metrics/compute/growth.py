@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
     Count,
-    DateTimeField,
     Exists,
     F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce, Least, NullIf
 
 from champions.models import Activity, ActivityKind, Champion, Invitation
 from programs.clinics.models import Answer
@@ -24,12 +20,21 @@ from programs.events.models import FIRST_VALUE_KINDS, Event
 from programs.library.models import Template
 from programs.metrics.compute import MetricContext, answer_valued, peer_answer
 from programs.metrics.compute.depth import active_count
+from programs.metrics.compute.window import window_activities
 from programs.metrics.scope import SECONDS_PER_DAY, Population
-from programs.metrics.sql import EpochSeconds, compiled, median, ratio, run, summary, summary_select
+from programs.metrics.sql import (
+    EpochSeconds,
+    as_float,
+    compiled,
+    median,
+    median_select,
+    ratio,
+    run,
+    summary,
+    summary_select,
+)
 
 ACTIVATION_DAYS = 30
-# Stands in for "no moment" where SQLite's MIN(a, b, c) would turn one NULL into NULL.
-NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 # --- the first value moment ---------------------------------------------------------------
@@ -90,34 +95,101 @@ def value_moments(
     return [answers, attended, reused]
 
 
-def first_value_at(population: Population, *, end: datetime) -> NullIf:
-    """For a Champion row: the first value moment before `end`, or NULL."""
-    earliest = [
-        Coalesce(Subquery(moments[:1]), Value(NEVER), output_field=DateTimeField())
-        for moments in value_moments(population, end=end)
-    ]
-    return NullIf(Least(*earliest), Value(NEVER), output_field=DateTimeField())
-
-
 def _joined_in_window(ctx: MetricContext) -> QuerySet[Champion]:
     return ctx.population.champions.filter(joined_at__gte=ctx.start, joined_at__lt=ctx.end)
 
 
-def activation_rate(ctx: MetricContext) -> float | None:
-    within = timedelta(days=ACTIVATION_DAYS)
-    moments = value_moments(ctx.population, end=ctx.end, within=within)
-    activated = Exists(moments[0]) | Exists(moments[1]) | Exists(moments[2])
-    counts = _joined_in_window(ctx).aggregate(
-        joined=Count("pk"), activated=Count("pk", filter=Q(activated))
+def _newcomers(ctx: MetricContext) -> dict[str, Any]:
+    """Champions who joined in the window, how many reached a first value moment within 30
+    days (and before `to`), and the median time to it — one statement, set-based: every
+    value moment of a newcomer lies in `[joining, to)`, so inside the window; the moments of
+    the three kinds are collected with the seconds since joining, and the earliest per
+    champion is kept."""
+
+    def compute() -> dict[str, Any]:
+        joined = _joined_in_window(ctx).values("pk")
+        parts = [("joined(id)", joined), *((None, m) for m in _moments(ctx, joined))]
+        ctes: list[str] = []
+        params: list[Any] = []
+        moments: list[str] = []
+        for name, queryset in parts:
+            sql, part_params = compiled(queryset.order_by())
+            params.extend(part_params)
+            if name:
+                ctes.append(f"{name} AS ({sql})")
+            else:
+                moments.append(sql)
+        within = ACTIVATION_DAYS * SECONDS_PER_DAY
+        # The ORM's own SQL inside constant text; every value is a parameter.
+        statement = (
+            "WITH " + ", ".join(ctes) + ", "  # noqa: S608
+            f"moments(champion, seconds) AS ({' UNION ALL '.join(moments)}), "
+            "firsts(champion, seconds) AS "
+            "(SELECT champion, MIN(seconds) FROM moments GROUP BY champion) "
+            "SELECT (SELECT COUNT(*) FROM joined), "
+            f"(SELECT COUNT(*) FROM firsts WHERE seconds <= {within}), "
+            + median_select("firsts", "seconds")
+        )
+        joined_count, activated, middle = run(statement, params)[0]
+        return {"joined": joined_count, "activated": activated, "median": as_float(middle)}
+
+    return ctx.shared("newcomers", compute)
+
+
+def _moments(ctx: MetricContext, joined: QuerySet[Any]) -> list[QuerySet[Any]]:
+    """(champion, seconds since joining) of each value moment of the newcomers."""
+    population, start, end = ctx.population, ctx.start, ctx.end
+    answers = (
+        Answer.objects.filter(
+            Q(posted_at__gte=F("question__asker__joined_at")),
+            posted_at__gte=start,
+            posted_at__lt=end,
+            question__asker_id__in=joined,
+        )
+        .filter(peer_answer(population, F("question__asker_id")))
+        .filter(answer_valued(end))
+        .annotate(seconds=EpochSeconds(F("posted_at"), F("question__asker__joined_at")))
+        .values_list("question__asker_id", "seconds")
     )
-    return ratio(counts["activated"], counts["joined"])
+    # The other two kinds come from the window's activities (every moment of a newcomer
+    # lies in the window).
+    newcomer = Q(champion_id__in=joined) & Q(occurred_at__gte=F("champion__joined_at"))
+    seconds = EpochSeconds(F("occurred_at"), F("champion__joined_at"))
+    window = window_activities(ctx)
+    attended = (
+        window.filter(
+            newcomer,
+            kind=ActivityKind.ATTENDED_EVENT,
+            subject_type="events.event",
+            subject_id__in=Event.objects.filter(kind__in=FIRST_VALUE_KINDS).values("pk"),
+        )
+        .annotate(seconds=seconds)
+        .values_list("champion_id", "seconds")
+    )
+    peer_template = Template.objects.filter(pk=OuterRef("subject_id")).filter(
+        population.visible("author_id") & ~Q(author_id=OuterRef("champion_id"))
+    )
+    reused = (
+        window.filter(
+            newcomer,
+            Exists(peer_template),
+            kind=ActivityKind.REUSED_TEMPLATE,
+            subject_type="library.template",
+        )
+        .annotate(seconds=seconds)
+        .values_list("champion_id", "seconds")
+    )
+    return [answers, attended, reused]
+
+
+def activation_rate(ctx: MetricContext) -> float | None:
+    newcomers = _newcomers(ctx)
+    return ratio(newcomers["activated"], newcomers["joined"])
 
 
 def time_to_first_value_days(ctx: MetricContext) -> float | None:
-    # One expression, so the three correlated subqueries appear once in the statement.
-    first_value = first_value_at(ctx.population, end=ctx.end)
-    seconds = median(_joined_in_window(ctx), EpochSeconds(first_value, F("joined_at")))
-    return None if seconds is None else seconds / SECONDS_PER_DAY
+    middle = _newcomers(ctx)["median"]
+    return None if middle is None else middle / SECONDS_PER_DAY
 
 
 # --- invitations --------------------------------------------------------------------------

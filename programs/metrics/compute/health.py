@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 
 from champions.models import Activity, ActivityKind, ActivityLevel, Guild
 from programs.metrics.compute import MetricContext
+from programs.metrics.compute.window import window_activities
 from programs.metrics.scope import SECONDS_PER_HOUR, Population
-from programs.metrics.sql import EpochSeconds, median, ratio
+from programs.metrics.sql import EpochSeconds, WeekHour, median, ratio, week_hour_cell
 
 SILENT_DAYS = 30
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -39,17 +39,14 @@ GUILD_CONTENT_KINDS = (
 
 def moderation_effort_per_interaction(ctx: MetricContext) -> float | None:
     """Moderator actions (whoever takes them) over the population's interactions, both
-    from the activity log in one pass over the five kinds."""
-    population = ctx.population
-    counts = Activity.objects.filter(
-        kind__in=(ActivityKind.MODERATED, *INTERACTION_KINDS),
-        occurred_at__gte=ctx.start,
-        occurred_at__lt=ctx.end,
-    ).aggregate(
-        actions=Count("pk", filter=Q(kind=ActivityKind.MODERATED) & population.moderator_actions()),
-        interactions=Count(
-            "pk", filter=Q(kind__in=INTERACTION_KINDS) & population.actor("champion_id")
-        ),
+    from the window's activities in one pass."""
+    counts = (
+        window_activities(ctx)
+        .filter(kind__in=(ActivityKind.MODERATED, *INTERACTION_KINDS))
+        .aggregate(
+            actions=Count("pk", filter=Q(moderation=True)),
+            interactions=Count("pk", filter=Q(kind__in=INTERACTION_KINDS, counted=True)),
+        )
     )
     return ratio(counts["actions"], counts["interactions"])
 
@@ -124,24 +121,13 @@ def silent_guilds(ctx: MetricContext) -> list[int]:
 
 
 def activity_heatmap(ctx: MetricContext) -> dict[str, int]:
-    population = ctx.population
-    counted = population.actor("champion_id") | (
-        Q(kind=ActivityKind.MODERATED) & population.moderator_actions()
-    )
+    """Contributions by hour of the week (UTC), at most 168 rows, named Monday first."""
     rows = (
-        Activity.objects.filter(
-            counted,
-            level__gt=ActivityLevel.OBSERVER,
-            occurred_at__gte=ctx.start,
-            occurred_at__lt=ctx.end,
-        )
-        .order_by()
-        .annotate(
-            weekday=ExtractIsoWeekDay("occurred_at", tzinfo=UTC),
-            hour=ExtractHour("occurred_at", tzinfo=UTC),
-        )
-        .values("weekday", "hour")
+        window_activities(ctx)
+        .filter(Q(counted=True) | Q(moderation=True), level__gt=ActivityLevel.OBSERVER)
+        .annotate(hour_of_week=WeekHour("occurred_at"))
+        .values("hour_of_week")
         .annotate(n=Count("pk"))
     )
-    cells = {(row["weekday"], row["hour"]): row["n"] for row in rows if row["n"]}
+    cells = {week_hour_cell(row["hour_of_week"]): row["n"] for row in rows if row["n"]}
     return {f"{WEEKDAYS[day - 1]} {hour:02d}": cells[day, hour] for day, hour in sorted(cells)}

@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 
-from champions.models import Activity, ActivityKind
+from champions.models import ActivityKind
 from programs.clinics.models import Answer, Question
 from programs.library.models import Template
 from programs.metrics.compute import MetricContext, answer_accepted, answer_valued, peer_answer
-from programs.metrics.scope import SECONDS_PER_HOUR, Population
-from programs.metrics.sql import EpochSeconds, compiled, median, ratio, run, summary, summary_select
+from programs.metrics.compute.window import window_activities
+from programs.metrics.scope import SECONDS_PER_HOUR
+from programs.metrics.sql import (
+    EpochSeconds,
+    PercentileMedian,
+    compiled,
+    median,
+    moment,
+    ratio,
+    run,
+    summary,
+    summary_select,
+)
 
 ANSWER_WITHIN = timedelta(hours=24)
 REUSE_WITHIN = timedelta(days=90)
 # A builds-on chain longer than this is a data error (the service only links earlier
 # questions, so chains cannot loop); the walk stops there rather than running forever.
 MAX_CHAIN = 10_000
-
-
-def _peer_answers(population: Population, end: datetime) -> QuerySet[Answer]:
-    """For a Question row (OuterRef): its answers before `end` by another visible champion."""
-    return Answer.objects.filter(question_id=OuterRef("pk"), posted_at__lt=end).filter(
-        peer_answer(population, OuterRef("asker_id"))
-    )
 
 
 def _questions(ctx: MetricContext) -> QuerySet[Question]:
@@ -35,22 +40,45 @@ def _questions(ctx: MetricContext) -> QuerySet[Question]:
     )
 
 
+def _first_answers(ctx: MetricContext) -> dict[str, Any]:
+    """Questions asked in the window; for those with a first answer (by another visible
+    champion, before `to`): the median time to it and how many came within 24 hours.
+
+    Set-based: the peer answers of the window's questions grouped by question (first =
+    MIN(posted_at)), then aggregated; on PostgreSQL the median and the counts in one
+    statement."""
+
+    def compute() -> dict[str, Any]:
+        firsts = (
+            Answer.objects.filter(posted_at__lt=ctx.end, question__in=_questions(ctx))
+            .filter(peer_answer(ctx.population, F("question__asker_id")))
+            .order_by()
+            .values("question_id")
+            .annotate(first=Min("posted_at"), asked=Min("question__posted_at"))
+        )
+        elapsed = EpochSeconds(F("first"), F("asked"))
+        within = Q(first__lte=F("asked") + ANSWER_WITHIN)
+        if connection.vendor == "postgresql":
+            figures = firsts.aggregate(
+                middle=PercentileMedian(elapsed), answered=Count("question_id", filter=within)
+            )
+        else:
+            figures = firsts.aggregate(answered=Count("question_id", filter=within))
+            figures["middle"] = median(firsts, elapsed)
+        figures["asked"] = _questions(ctx).count()
+        return figures
+
+    return ctx.shared("first_answers", compute)
+
+
 def time_to_first_answer_hours(ctx: MetricContext) -> float | None:
-    first = Subquery(
-        _peer_answers(ctx.population, ctx.end).order_by("posted_at").values("posted_at")[:1]
-    )
-    seconds = median(_questions(ctx), EpochSeconds(first, F("posted_at")))
-    return None if seconds is None else seconds / SECONDS_PER_HOUR
+    middle = _first_answers(ctx)["middle"]
+    return None if middle is None else float(middle) / SECONDS_PER_HOUR
 
 
 def answered_within_24h_share(ctx: MetricContext) -> float | None:
-    in_time = _peer_answers(ctx.population, ctx.end).filter(
-        posted_at__lte=OuterRef("posted_at") + ANSWER_WITHIN
-    )
-    counts = _questions(ctx).aggregate(
-        asked=Count("pk"), answered=Count("pk", filter=Q(Exists(in_time)))
-    )
-    return ratio(counts["answered"], counts["asked"])
+    figures = _first_answers(ctx)
+    return ratio(figures["answered"], figures["asked"])
 
 
 def helpful_answer_share(ctx: MetricContext) -> float | None:
@@ -71,18 +99,26 @@ def helpful_answer_share(ctx: MetricContext) -> float | None:
 
 
 def template_reuse_rate(ctx: MetricContext) -> float | None:
-    reuse = Activity.objects.filter(
-        ctx.population.visible("champion_id"),
-        kind=ActivityKind.REUSED_TEMPLATE,
-        subject_type="library.template",
-        subject_id=OuterRef("pk"),
-        occurred_at__lt=ctx.end,
-        occurred_at__lte=OuterRef("published_at") + REUSE_WITHIN,
-    ).exclude(champion_id=OuterRef("author_id"))
+    """Reuses (downloads, forks) before `to` by a visible champion other than the author,
+    no later than 90 days after publication, as one uncorrelated set of template ids."""
+    published_before = Template.objects.filter(
+        pk=OuterRef("subject_id"), published_at__gte=OuterRef("occurred_at") - REUSE_WITHIN
+    ).exclude(author_id=OuterRef("champion_id"))
+    # A template published in the window is reused in it (after publication, before `to`).
+    reused = (
+        window_activities(ctx)
+        .filter(
+            Exists(published_before),
+            visible=True,
+            kind=ActivityKind.REUSED_TEMPLATE,
+            subject_type="library.template",
+        )
+        .values("subject_id")
+    )
     counts = (
         Template.objects.filter(published_at__gte=ctx.start, published_at__lt=ctx.end)
         .filter(ctx.population.actor("author_id"))
-        .aggregate(published=Count("pk"), reused=Count("pk", filter=Q(Exists(reuse))))
+        .aggregate(published=Count("pk"), reused=Count("pk", filter=Q(pk__in=reused)))
     )
     return ratio(counts["reused"], counts["published"])
 
@@ -97,21 +133,25 @@ def solved_chain_length(ctx: MetricContext) -> dict[str, Any]:
         .filter(peer_answer(population, F("question__asker_id")))
         .filter(answer_accepted(ctx.end))
         .order_by()
-        .values("question_id", "question__builds_on_id")
+        .values("question_id", "question__builds_on_id", "question__asker_id")
         .annotate(first_accepted=Min("accepted_at"))
     )
-    targets = solved.filter(population.actor("question__asker_id")).filter(
-        first_accepted__gte=ctx.start, first_accepted__lt=ctx.end
-    )
-    solved_sql, solved_params = compiled(solved)
-    targets_sql, targets_params = compiled(targets)
+    solved_sql, params = compiled(solved)
+    in_population = ""
+    if ctx.scope.filtered:
+        population_sql, population_params = compiled(population.ids().order_by())
+        in_population = f" AND asker IN ({population_sql})"
     # The ORM's own SQL inside constant text; every value is a parameter.
     statement = (
-        f"WITH RECURSIVE solved(id, parent, first_at) AS ({solved_sql}), "  # noqa: S608
-        f"targets(id, parent, first_at) AS ({targets_sql}), "
+        f"WITH RECURSIVE solved(id, parent, asker, first_at) AS ({solved_sql}), "  # noqa: S608
+        "targets(id, parent) AS (SELECT id, parent FROM solved "
+        f"WHERE first_at >= %s AND first_at < %s{in_population}), "
         "walk(origin, parent, len) AS (SELECT id, parent, 1 FROM targets UNION ALL "
         "SELECT walk.origin, solved.parent, walk.len + 1 FROM walk "
         f"JOIN solved ON solved.id = walk.parent WHERE walk.len < {MAX_CHAIN}), "
         "lengths(v) AS (SELECT MAX(len) FROM walk GROUP BY origin) " + summary_select("lengths")
     )
-    return summary(run(statement, (*solved_params, *targets_params))[0])
+    params = (*params, moment(ctx.start), moment(ctx.end))
+    if in_population:
+        params = (*params, *population_params)
+    return summary(run(statement, params)[0])
