@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import django_stubs_ext
-
 # The admin classes subclass ModelAdmin[Model] and ModelForm[Model] (typed for mypy); that
 # needs the generics patched in at runtime before the topic modules below are imported.
-django_stubs_ext.monkeypatch()
-
-from champions.admin import (  # noqa: E402
+from champions.admin import (
     accounts,
     champions,
     guilds,

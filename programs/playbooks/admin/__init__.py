@@ -8,12 +8,8 @@ services use, so a refusal shows next to the field. Importing this package regis
 
 from __future__ import annotations
 
-import django_stubs_ext
-
 # ModelAdmin[Model] and ModelForm[Model] are typed generics; patch them in at run time
 # before the modules below subscript them (harmless when another app did it already).
-django_stubs_ext.monkeypatch()
-
-from programs.playbooks.admin import playbooks, runs  # noqa: E402
+from programs.playbooks.admin import playbooks, runs
 
 __all__ = ["playbooks", "runs"]

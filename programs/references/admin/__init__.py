@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import django_stubs_ext
-
 # ModelAdmin[Model] generics (typed for mypy) need the runtime patch before the modules load.
-django_stubs_ext.monkeypatch()
-
-from programs.references.admin import program, requests, stories  # noqa: E402
+from programs.references.admin import program, requests, stories
 
 __all__ = ["program", "requests", "stories"]
