@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-# The admin classes subclass ModelAdmin[Model] and ModelForm[Model] (typed for mypy); that
-# needs the generics patched in at runtime before the topic modules below are imported.
+# The admin classes subclass ModelAdmin[Model] and ModelForm[Model] (typed for mypy); the
+# generics are patched in at runtime by django_stubs_ext in config/settings.py.
 from champions.admin import (
     accounts,
     champions,
