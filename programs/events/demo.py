@@ -27,6 +27,7 @@ from django.db.models import F, Q
 
 from champions.demo import BATCH_SIZE, DemoContext, demo_section
 from champions.models import Activity, ActivityKind, Champion, ChampionState, Guild, User
+from champions.services import champion_record_first_value
 from programs.events import services
 from programs.events.models import Event, EventKind, EventStatus, Registration
 
@@ -106,7 +107,7 @@ def on_weekday(day: datetime, hour: int) -> datetime:
 
 # --- the plan ---------------------------------------------------------------------------------
 
-TAKEAWAYS = {
+TAKEAWAYS: dict[str, tuple[str, ...]] = {
     EventKind.QUARTERLY_DEMO: (
         "Three builds shown; the approval flow template was asked for most. Follow-up: "
         "presenters publish their templates in the library this week.",
@@ -400,3 +401,24 @@ def build_events(ctx: DemoContext) -> None:
     Event.objects.filter(status=EventStatus.HELD).update(updated_at=F("held_at"))
     Event.objects.filter(~Q(status=EventStatus.HELD)).update(updated_at=F("created_at"))
     ctx.extras["events"] = len(plans)
+
+
+def settle_first_values(ctx: DemoContext, moments: dict[int, datetime]) -> None:
+    """Date the first value moments the services stamped "now" at their planned moments.
+
+    `moments` maps a champion id to the earliest planned value moment a section gave them;
+    the services, called after those moments really happened, either stamped today or
+    (having an earlier one) left it alone.
+    """
+    if not moments:
+        return
+    Champion.objects.filter(pk__in=list(moments), first_value_at__gte=ctx.now).update(
+        first_value_at=None
+    )
+    for champion in Champion.objects.filter(pk__in=list(moments)):
+        champion_record_first_value(champion=champion, at=moments[champion.pk])
+
+
+def earliest(moments: dict[int, datetime], champion_id: int, at: datetime) -> None:
+    if champion_id not in moments or at < moments[champion_id]:
+        moments[champion_id] = at
