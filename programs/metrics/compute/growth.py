@@ -141,10 +141,10 @@ def _moments(ctx: MetricContext, joined: QuerySet[Any]) -> list[QuerySet[Any]]:
     population, start, end = ctx.population, ctx.start, ctx.end
     answers = (
         Answer.objects.filter(
+            _newcomer(ctx, "question__asker", joined),
             Q(posted_at__gte=F("question__asker__joined_at")),
             posted_at__gte=start,
             posted_at__lt=end,
-            question__asker_id__in=joined,
         )
         .filter(peer_answer(population, F("question__asker_id")))
         .filter(answer_valued(end))
@@ -153,7 +153,7 @@ def _moments(ctx: MetricContext, joined: QuerySet[Any]) -> list[QuerySet[Any]]:
     )
     # The other two kinds come from the window's activities (every moment of a newcomer
     # lies in the window).
-    newcomer = Q(champion_id__in=joined) & Q(occurred_at__gte=F("champion__joined_at"))
+    newcomer = _newcomer(ctx, "champion", joined) & Q(occurred_at__gte=F("champion__joined_at"))
     seconds = EpochSeconds(F("occurred_at"), F("champion__joined_at"))
     window = window_activities(ctx)
     attended = (
@@ -180,6 +180,18 @@ def _moments(ctx: MetricContext, joined: QuerySet[Any]) -> list[QuerySet[Any]]:
         .values_list("champion_id", "seconds")
     )
     return [answers, attended, reused]
+
+
+def _newcomer(ctx: MetricContext, champion: str, joined: QuerySet[Any]) -> Q:
+    """The champion behind `champion` (a relation path) joined in the window and is in the
+    population: read off the joined row itself, which the query joins anyway for
+    `joined_at`, rather than matching against the list of newcomers (filters aside)."""
+    condition = Q(
+        **{f"{champion}__joined_at__gte": ctx.start, f"{champion}__joined_at__lt": ctx.end}
+    )
+    if ctx.scope.filtered:
+        return condition & Q(**{f"{champion}_id__in": joined})
+    return condition & ctx.population.visible(f"{champion}_id")
 
 
 def activation_rate(ctx: MetricContext) -> float | None:
