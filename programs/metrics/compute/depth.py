@@ -21,11 +21,6 @@ from programs.metrics.compute import MetricContext, answer_accepted
 from programs.metrics.compute.window import champion_levels, window_activities
 from programs.metrics.sql import as_float, compiled, greatest, least, ratio, run
 
-RELATION_KINDS = (
-    ActivityKind.MENTORED_AS_BUDDY,
-    ActivityKind.HOSTED_CLINIC,
-    ActivityKind.ATTENDED_EVENT,
-)
 LEVELS = {
     ActivityLevel.OBSERVER: "observer",
     ActivityLevel.PARTICIPANT: "participant",
@@ -149,11 +144,22 @@ def collaboration_density(ctx: MetricContext) -> float | None:
             ),
         ),
         (
-            # One pass over the window for the three kinds that pair people.
-            "relations(kind, subject_type, subject, person)",
-            window.filter(kind__in=RELATION_KINDS).values_list(
-                "kind", "subject_type", "subject_id", "champion_id"
+            "buddy_pairs(a, b)",
+            window.filter(
+                kind=ActivityKind.MENTORED_AS_BUDDY, subject_type="champions.champion"
+            ).values_list("champion_id", "subject_id"),
+        ),
+        (
+            "hosts(event, person)",
+            window.filter(kind=ActivityKind.HOSTED_CLINIC, subject_type="events.event").values_list(
+                "subject_id", "champion_id"
             ),
+        ),
+        (
+            "attendees(event, person)",
+            window.filter(
+                kind=ActivityKind.ATTENDED_EVENT, subject_type="events.event"
+            ).values_list("subject_id", "champion_id"),
         ),
     ]
     ctes: list[str] = []
@@ -164,27 +170,13 @@ def collaboration_density(ctx: MetricContext) -> float | None:
         params.extend(part_params)
     # The ORM's own SQL inside constant text; every value is a parameter.
     pairs_sql = (
-        "buddy_pairs(a, b) AS (SELECT person, subject FROM relations "  # noqa: S608
-        "WHERE kind = %s AND subject_type = %s), "
-        "hosts(event, person) AS (SELECT subject, person FROM relations "
-        "WHERE kind = %s AND subject_type = %s), "
-        "attendees(event, person) AS (SELECT subject, person FROM relations "
-        "WHERE kind = %s AND subject_type = %s), "
-        "raw_pairs(a, b) AS (SELECT a, b FROM answer_pairs UNION ALL "
+        "raw_pairs(a, b) AS (SELECT a, b FROM answer_pairs UNION ALL "  # noqa: S608
         "SELECT a, b FROM buddy_pairs UNION ALL SELECT hosts.person, attendees.person "
         "FROM hosts JOIN attendees ON hosts.event = attendees.event), "
         f"pairs AS (SELECT DISTINCT {least('a', 'b')} AS lo, {greatest('a', 'b')} AS hi "
         "FROM raw_pairs WHERE a <> b AND a IN (SELECT id FROM active) "
         "AND b IN (SELECT id FROM active)) SELECT COUNT(*) FROM pairs"
     )
-    params += [
-        ActivityKind.MENTORED_AS_BUDDY.value,
-        "champions.champion",
-        ActivityKind.HOSTED_CLINIC.value,
-        "events.event",
-        ActivityKind.ATTENDED_EVENT.value,
-        "events.event",
-    ]
     pairs = run("WITH " + ", ".join([*ctes, pairs_sql]), params)[0][0]
     return ratio(pairs, n * (n - 1) / 2)
 
