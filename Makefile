@@ -26,7 +26,7 @@ demo: install
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
