@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+# Lets typed generics such as `admin.ModelAdmin[Champion]` work at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -105,6 +109,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # JIT compilation costs seconds on the short analytical queries of search and matching.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "champions.User"
@@ -241,6 +247,29 @@ CELERY_BEAT_SCHEDULE.update(
 CHAMPION_DORMANT_AFTER_DAYS = env.int("CHAMPION_DORMANT_AFTER_DAYS", default=60)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
+# Governance (docs/governance.md): report response time, the outside escalation contact.
+GOVERNANCE_REPORT_SLA_HOURS = env.int("GOVERNANCE_REPORT_SLA_HOURS", default=48)
+GOVERNANCE_APPEAL_DAYS = env.int("GOVERNANCE_APPEAL_DAYS", default=14)
+GOVERNANCE_ESCALATION_CONTACT_NAME = env.str("GOVERNANCE_ESCALATION_CONTACT_NAME", default="")
+GOVERNANCE_ESCALATION_CONTACT_EMAIL = env.str("GOVERNANCE_ESCALATION_CONTACT_EMAIL", default="")
+GOVERNANCE_HEALTH_CHECK_MONTHS = env.int("GOVERNANCE_HEALTH_CHECK_MONTHS", default=3)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "governance-hand-over-absent": {
+            "task": "programs.governance.tasks.hand_over_absent_moderators_cases",
+            "schedule": crontab(minute=20),
+        },
+        "governance-sla-alerts": {
+            "task": "programs.governance.tasks.alert_reports_over_sla",
+            "schedule": crontab(minute=35),
+        },
+        "governance-health-checks": {
+            "task": "programs.governance.tasks.run_health_check_rounds",
+            "schedule": crontab(hour=6, minute=10),
+        },
+    }
+)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     # Bearer tokens first, so a request without credentials gets 401 with WWW-Authenticate;
@@ -312,6 +341,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes speak plain HTTP
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
