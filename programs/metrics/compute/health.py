@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from champions.models import Activity, ActivityKind, ActivityLevel, Guild
+from programs.governance.models import Report
+from programs.governance.selectors import reports_over_sla
 from programs.metrics.compute import MetricContext
 from programs.metrics.compute.window import window_activities
 from programs.metrics.scope import SECONDS_PER_HOUR, Population
@@ -51,7 +52,7 @@ def moderation_effort_per_interaction(ctx: MetricContext) -> float | None:
     return ratio(counts["actions"], counts["interactions"])
 
 
-def _reports_in_scope(ctx: MetricContext, reports: QuerySet[Any]) -> QuerySet[Any]:
+def _reports_in_scope(ctx: MetricContext, reports: QuerySet[Report]) -> QuerySet[Report]:
     """Reports of the guild (guild filter), or made by the population (other filters)."""
     scope = ctx.scope
     if scope.guild_ids:
@@ -61,24 +62,11 @@ def _reports_in_scope(ctx: MetricContext, reports: QuerySet[Any]) -> QuerySet[An
     return reports
 
 
-def _governance() -> Any:
-    """The governance app's models and selectors, read lazily: it is developed alongside,
-    and until its reports exist there is nothing to count."""
-    try:
-        from programs.governance import models, selectors
-    except ImportError:  # pragma: no cover - only before governance is installed
-        return None
-    return (models, selectors) if hasattr(models, "Report") else None
-
-
 def report_response_hours(ctx: MetricContext) -> float | None:
     """Median hours from a report to its first moderator action (governance keeps
     `first_action_at`: the first action on the report or its case), over reports made in
     the window answered before `to`; reports of erased reporters are left out."""
-    governance = _governance()
-    if governance is None:
-        return None
-    reports = governance[0].Report.objects.filter(
+    reports = Report.objects.filter(
         reporter_masked_at__isnull=True,
         made_at__gte=ctx.start,
         made_at__lt=ctx.end,
@@ -93,10 +81,7 @@ def report_response_hours(ctx: MetricContext) -> float | None:
 def open_reports_over_sla(ctx: MetricContext) -> int:
     """Governance's own selector: made before `to`, not closed at `to`, older than the SLA
     they were made under (48 h unless configured)."""
-    governance = _governance()
-    if governance is None:
-        return 0
-    return _reports_in_scope(ctx, governance[1].reports_over_sla(at=ctx.end)).count()
+    return _reports_in_scope(ctx, reports_over_sla(at=ctx.end)).count()
 
 
 def silent_guilds(ctx: MetricContext) -> list[int]:
