@@ -1369,6 +1369,25 @@ def build_lifecycle(ctx: DemoContext) -> None:
     Champion.objects.bulk_update(changed, ["state_changed_at"], batch_size=BATCH_SIZE)
 
 
+@demo_section("sign-in")
+def build_sign_in(ctx: DemoContext) -> None:
+    """Verified email addresses for every user, so the demo logins can sign in at once.
+
+    Sign-in requires a verified email; a champion's is verified by following the invitation
+    link (the portal's join flow) and the staff's by the program team.
+    """
+    from allauth.account.models import EmailAddress
+
+    have = EmailAddress.objects.values("user_id")
+    EmailAddress.objects.bulk_create(
+        (
+            EmailAddress(user=user, email=user.email, verified=True, primary=True)
+            for user in User.objects.exclude(pk__in=have).only("pk", "email")
+        ),
+        batch_size=BATCH_SIZE,
+    )
+
+
 # --- the summary --------------------------------------------------------------------------
 
 LOGINS = (

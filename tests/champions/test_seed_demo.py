@@ -184,3 +184,22 @@ def test_refuses_to_send_invented_people_to_a_connected_crm(
     with pytest.raises(CommandError, match="CRM is connected"):
         call_command("seed_demo", "--reset", stdout=StringIO())
     assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("email", "lands_on"),
+    [
+        ("admin@example.com", "/admin/"),
+        ("sales@example.com", "/"),
+        ("champion@example.com", "/portal/"),
+    ],
+)
+def test_the_demo_logins_sign_in_through_the_login_page(
+    seed_output: str, db: None, client: Any, settings: Any, email: str, lands_on: str
+) -> None:
+    """What the README promises: open the address, sign in with the printed login."""
+    settings.ADMIN_REQUIRE_MFA = False  # the demo runs with DEBUG, where it is off
+    response = client.post("/accounts/login/", {"login": email, "password": "demo"}, follow=False)
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert "/accounts/confirm-email" not in response["Location"]
+    assert client.session.get("_auth_user_id"), f"{email} was not signed in"
