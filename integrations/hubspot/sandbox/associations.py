@@ -96,14 +96,23 @@ class AssociationStore:
         if not isinstance(name, str) or not name or not isinstance(label, str) or not label:
             raise validation_error("Both 'name' and 'label' are required.")
         if any(t.name == name for t in self.list_types(frm, to)):
-            raise conflict(f"An association label named {name} already exists between "
-                           f"{SINGULAR[frm]} and {SINGULAR[to]}.")
+            raise conflict(
+                f"An association label named {name} already exists between "
+                f"{SINGULAR[frm]} and {SINGULAR[to]}."
+            )
         inverse_label = body.get("inverseLabel")
         forward_id, inverse_id = self._next_type_id, self._next_type_id + 1
         self._next_type_id += 2
         forward = AssocType(frm, to, forward_id, label, "USER_DEFINED", inverse_id, name)
-        inverse = AssocType(to, frm, inverse_id, str(inverse_label or label), "USER_DEFINED",
-                            forward_id, f"{name}_inverse")
+        inverse = AssocType(
+            to,
+            frm,
+            inverse_id,
+            str(inverse_label or label),
+            "USER_DEFINED",
+            forward_id,
+            f"{name}_inverse",
+        )
         self.types[(frm, to, forward_id)] = forward
         self.types[(to, frm, inverse_id)] = inverse
         # The response lists the inverse too only when it is a distinct, named label.
@@ -112,9 +121,7 @@ class AssociationStore:
     # ---- links -----------------------------------------------------------------------------
     def add(self, frm: str, from_id: str, to: str, to_id: str, kind: AssocType) -> None:
         self.links.setdefault((frm, from_id, to), {}).setdefault(to_id, set()).add(kind.type_id)
-        self.links.setdefault((to, to_id, frm), {}).setdefault(from_id, set()).add(
-            kind.inverse_id
-        )
+        self.links.setdefault((to, to_id, frm), {}).setdefault(from_id, set()).add(kind.inverse_id)
 
     def remove_pair(self, frm: str, from_id: str, to: str, to_id: str) -> None:
         self.links.get((frm, from_id, to), {}).pop(to_id, None)
@@ -144,11 +151,20 @@ class AssociationStore:
 
     def targets(self, frm: str, from_id: str, to: str) -> list[tuple[str, list[AssocType]]]:
         out = []
-        for to_id, ids in sorted(self.links.get((frm, from_id, to), {}).items(),
-                                 key=lambda kv: int(kv[0])):
+        for to_id, ids in sorted(
+            self.links.get((frm, from_id, to), {}).items(), key=lambda kv: int(kv[0])
+        ):
             if ids:
-                out.append((to_id, [self.types[(frm, to, i)] for i in sorted(ids)
-                                    if (frm, to, i) in self.types]))
+                out.append(
+                    (
+                        to_id,
+                        [
+                            self.types[(frm, to, i)]
+                            for i in sorted(ids)
+                            if (frm, to, i) in self.types
+                        ],
+                    )
+                )
         return out
 
     def snapshot(self) -> list[JsonDict]:
@@ -156,14 +172,22 @@ class AssociationStore:
         for (frm, from_id, to), targets in self.links.items():
             for to_id, ids in targets.items():
                 for i in sorted(ids):
-                    rows.append({"fromObjectType": frm, "fromObjectId": from_id,
-                                 "toObjectType": to, "toObjectId": to_id, "typeId": i})
+                    rows.append(
+                        {
+                            "fromObjectType": frm,
+                            "fromObjectId": from_id,
+                            "toObjectType": to,
+                            "toObjectId": to_id,
+                            "typeId": i,
+                        }
+                    )
         return rows
 
     def labels_snapshot(self) -> list[JsonDict]:
         return [
             {"fromObjectType": t.from_type, "toObjectType": t.to_type, "name": t.name, **t.spec()}
-            for t in self.types.values() if t.category == "USER_DEFINED"
+            for t in self.types.values()
+            if t.category == "USER_DEFINED"
         ]
 
 
@@ -174,8 +198,9 @@ def parse_specs(raw: object) -> list[tuple[str | None, int]]:
     out: list[tuple[str | None, int]] = []
     for spec in raw:
         if not isinstance(spec, dict) or "associationTypeId" not in spec:
-            raise validation_error("Each association spec needs associationTypeId and "
-                                   "associationCategory.")
+            raise validation_error(
+                "Each association spec needs associationTypeId and associationCategory."
+            )
         try:
             type_id = int(spec["associationTypeId"])
         except (TypeError, ValueError) as exc:
@@ -185,7 +210,8 @@ def parse_specs(raw: object) -> list[tuple[str | None, int]]:
     return out
 
 
-def check_specs(store: AssociationStore, frm: str, to: str,
-                specs: list[tuple[str | None, int]]) -> list[AssocType]:
+def check_specs(
+    store: AssociationStore, frm: str, to: str, specs: list[tuple[str | None, int]]
+) -> list[AssocType]:
     """The types named by ``specs``; 400 if one is not defined for this direction."""
     return [store.get_type(frm, to, type_id, category) for category, type_id in specs]

@@ -22,8 +22,9 @@ WINDOW_SECONDS = 10.0
 class RateLimiter:
     """Counts accepted calls in a rolling window; a refused call does not use up the budget."""
 
-    def __init__(self, limit: int, window_seconds: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limit: int, window_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limit = limit
         self.window = window_seconds
         self._clock = clock

@@ -25,10 +25,15 @@ def create_group(call: Call) -> Reply:
     if not isinstance(name, str) or not name or not isinstance(label, str) or not label:
         raise validation_error("Property groups need a 'name' and a 'label'.")
     if name in store.groups[kind]:
-        raise conflict(f"A property group named '{name}' already exists.",
-                       category="OBJECT_ALREADY_EXISTS")
-    group = {"name": name, "label": label, "displayOrder": int(body.get("displayOrder", -1)),
-             "archived": False}
+        raise conflict(
+            f"A property group named '{name}' already exists.", category="OBJECT_ALREADY_EXISTS"
+        )
+    group = {
+        "name": name,
+        "label": label,
+        "displayOrder": int(body.get("displayOrder", -1)),
+        "archived": False,
+    }
     store.groups[kind][name] = group
     return Reply(201, dict(group))
 
@@ -51,8 +56,9 @@ def create_property(call: Call) -> Reply:
     store, kind = call.store, resolve_type(call.params["type"])
     prop = parse_property_create(call.body, set(store.groups[kind]), call.now)
     if prop.name in store.properties[kind]:
-        raise conflict(f"Property named '{prop.name}' already exists.",
-                       category="OBJECT_ALREADY_EXISTS")
+        raise conflict(
+            f"Property named '{prop.name}' already exists.", category="OBJECT_ALREADY_EXISTS"
+        )
     store.properties[kind][prop.name] = prop
     store.invalidate_indexes()
     return Reply(201, prop.to_json())
@@ -82,8 +88,11 @@ def update_property(call: Call) -> Reply:
         raise validation_error(f"Unable to find property group {body['groupName']}")
     if "options" in body:
         prop.options = parse_options_update(prop.type, body["options"])
-    for key, attr in (("label", "label"), ("description", "description"),
-                      ("groupName", "group_name")):
+    for key, attr in (
+        ("label", "label"),
+        ("description", "description"),
+        ("groupName", "group_name"),
+    ):
         if key in body:
             setattr(prop, attr, str(body[key]))
     for key, attr in (("hidden", "hidden"), ("formField", "form_field")):
@@ -128,8 +137,11 @@ def default_one(call: Call) -> Reply:
 
 
 def _default_result(from_id: str, to_id: str, kind: AssocType) -> JsonDict:
-    return {"from": {"id": from_id}, "to": {"id": to_id},
-            "associationSpec": kind.association_spec()}
+    return {
+        "from": {"id": from_id},
+        "to": {"id": to_id},
+        "associationSpec": kind.association_spec(),
+    }
 
 
 def labelled_one(call: Call) -> Reply:
@@ -151,8 +163,10 @@ def list_one(call: Call) -> Reply:
 
 
 def _targets(store: Store, frm: str, from_id: str, to: str) -> list[JsonDict]:
-    return [{"toObjectId": int(to_id), "associationTypes": [k.spec() for k in kinds]}
-            for to_id, kinds in store.associations.targets(frm, from_id, to)]
+    return [
+        {"toObjectId": int(to_id), "associationTypes": [k.spec() for k in kinds]}
+        for to_id, kinds in store.associations.targets(frm, from_id, to)
+    ]
 
 
 def remove_one(call: Call) -> Reply:
@@ -220,10 +234,14 @@ def batch_read(call: Call) -> Reply:
         if targets:
             results.append({"from": {"id": from_id}, "to": targets})
         else:
-            errors.append(ApiError(
-                404, f"No {SINGULAR[to]} is associated with {SINGULAR[frm]} {from_id}.",
-                "OBJECT_NOT_FOUND", sub_category="crm.associations.NO_ASSOCIATIONS_FOUND",
-            ).standard_error({"fromObjectId": [from_id]}))
+            errors.append(
+                ApiError(
+                    404,
+                    f"No {SINGULAR[to]} is associated with {SINGULAR[frm]} {from_id}.",
+                    "OBJECT_NOT_FOUND",
+                    sub_category="crm.associations.NO_ASSOCIATIONS_FOUND",
+                ).standard_error({"fromObjectId": [from_id]})
+            )
     return batch_reply(200, call.now, results, errors)
 
 
@@ -274,4 +292,3 @@ def register(router: Router) -> None:
     router.add("POST", f"{pair}/batch/archive", batch_archive)
     router.add("POST", f"{pair}/labels", create_label)
     router.add("GET", f"{pair}/labels", list_labels)
-

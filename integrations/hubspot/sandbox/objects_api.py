@@ -19,8 +19,9 @@ from .store import CrmObject, Store, coerce_properties, not_found_in_batch, reso
 MAX_LIST_LIMIT = 100
 
 
-def batch_reply(ok_status: int, started: datetime, results: list[JsonDict],
-                errors: list[JsonDict]) -> Reply:
+def batch_reply(
+    ok_status: int, started: datetime, results: list[JsonDict], errors: list[JsonDict]
+) -> Reply:
     """``{"status":"COMPLETE","results",...}``; 207 with numErrors/errors when any input failed."""
     body: JsonDict = {
         "status": "COMPLETE",
@@ -49,9 +50,13 @@ def _context(item: JsonDict, ident: str | None) -> dict[str, list[str]]:
     return {"ids": [ident]} if ident is not None else {}
 
 
-def _run_batch(store: Store, inputs: list[JsonDict], per_input: bool,
-               one: Callable[[JsonDict], JsonDict], ident: Callable[[JsonDict], str | None],
-               ) -> tuple[list[JsonDict], list[JsonDict]]:
+def _run_batch(
+    store: Store,
+    inputs: list[JsonDict],
+    per_input: bool,
+    one: Callable[[JsonDict], JsonDict],
+    ident: Callable[[JsonDict], str | None],
+) -> tuple[list[JsonDict], list[JsonDict]]:
     """Applies ``one`` to each input. Per-input mode collects failures as 207 entries and keeps
     the successful writes; otherwise the first failure rolls everything back and fails the call."""
     results: list[JsonDict] = []
@@ -205,8 +210,11 @@ def batch_archive(call: Call) -> Reply:
 
 
 # ---- single records ------------------------------------------------------------------------
-def _parse_create_associations(store: Store, kind: str, raw: Any,
-                               ) -> list[tuple[str, str, Any]]:
+def _parse_create_associations(
+    store: Store,
+    kind: str,
+    raw: Any,
+) -> list[tuple[str, str, Any]]:
     """``associations`` of a create input: [{"to": {"id"}, "types": [AssociationSpec]}]."""
     if not raw:
         return []
@@ -217,16 +225,20 @@ def _parse_create_associations(store: Store, kind: str, raw: Any,
         to_id = str(((entry or {}).get("to") or {}).get("id", ""))
         for spec in (entry or {}).get("types") or []:
             type_id = int(spec.get("associationTypeId", -1))
-            matches = [t for (f, _, i), t in store.associations.types.items()
-                       if f == kind and i == type_id]
+            matches = [
+                t for (f, _, i), t in store.associations.types.items() if f == kind and i == type_id
+            ]
             if not matches:
-                raise validation_error(f"association type id {type_id} does not exist from "
-                                       f"{kind}",
-                                       sub_category="crm.associations.INVALID_ASSOCIATION_TYPE")
+                raise validation_error(
+                    f"association type id {type_id} does not exist from {kind}",
+                    sub_category="crm.associations.INVALID_ASSOCIATION_TYPE",
+                )
             assoc = matches[0]
             if store.find(assoc.to_type, to_id) is None:
-                raise validation_error(f"{assoc.to_type[:-1]} {to_id} does not exist",
-                                       sub_category="crm.associations.INVALID_OBJECT_IDS")
+                raise validation_error(
+                    f"{assoc.to_type[:-1]} {to_id} does not exist",
+                    sub_category="crm.associations.INVALID_OBJECT_IDS",
+                )
             out.append((assoc.to_type, to_id, assoc))
     return out
 
@@ -244,16 +256,19 @@ def create_one(call: Call) -> Reply:
     return Reply(201, store.render_write(record, props))
 
 
-def _with_associations(store: Store, record: CrmObject, out: JsonDict,
-                       to_types: list[str] | None) -> JsonDict:
+def _with_associations(
+    store: Store, record: CrmObject, out: JsonDict, to_types: list[str] | None
+) -> JsonDict:
     if not to_types:
         return out
     found: JsonDict = {}
     for raw in to_types:
         to_type = resolve_type(raw)
-        rows = [{"id": to_id, "type": t.name}
-                for to_id, kinds in store.associations.targets(record.type, record.id, to_type)
-                for t in kinds]
+        rows = [
+            {"id": to_id, "type": t.name}
+            for to_id, kinds in store.associations.targets(record.type, record.id, to_type)
+            for t in kinds
+        ]
         if rows:
             found[to_type] = {"results": rows}
     if found:
@@ -264,8 +279,9 @@ def _with_associations(store: Store, record: CrmObject, out: JsonDict,
 def get_one(call: Call) -> Reply:
     """GET /crm/v3/objects/{type}/{id}?idProperty=&properties=&associations= → 200."""
     store, kind = call.store, resolve_type(call.params["type"])
-    record = store.find(kind, call.params["id"], call.q("idProperty"),
-                        archived=call.q_bool("archived"))
+    record = store.find(
+        kind, call.params["id"], call.q("idProperty"), archived=call.q_bool("archived")
+    )
     if record is None:
         raise not_found()
     out = store.render(record, call.q_list("properties"))
@@ -300,19 +316,24 @@ def list_page(call: Call) -> Reply:
     limit = max(1, min(limit, MAX_LIST_LIMIT))  # HubSpot caps page size at 100
     after = _int_param(call.q("after"), 0, "after")
     archived = call.q_bool("archived")
-    records = sorted((r for r in store.objects[kind].values()
-                      if r.archived == archived and int(r.id) >= after), key=lambda r: int(r.id))
+    records = sorted(
+        (r for r in store.objects[kind].values() if r.archived == archived and int(r.id) >= after),
+        key=lambda r: int(r.id),
+    )
     page = records[:limit]
     names = call.q_list("properties")
     to_types = call.q_list("associations")
-    body: JsonDict = {"results": [
-        _with_associations(store, r, store.render(r, names), to_types) for r in page
-    ]}
+    body: JsonDict = {
+        "results": [_with_associations(store, r, store.render(r, names), to_types) for r in page]
+    }
     if len(records) > limit:
         cursor = str(int(page[-1].id) + 1)
-        body["paging"] = {"next": {
-            "after": cursor, "link": f"{call.path}?after={cursor}&limit={limit}",
-        }}
+        body["paging"] = {
+            "next": {
+                "after": cursor,
+                "link": f"{call.path}?after={cursor}&limit={limit}",
+            }
+        }
     return Reply(200, body)
 
 

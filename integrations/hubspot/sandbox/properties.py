@@ -135,28 +135,56 @@ def _opts(*values: str) -> list[JsonDict]:
 
 
 LIFECYCLE = _opts(
-    "subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead",
-    "opportunity", "customer", "evangelist", "other",
+    "subscriber",
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+    "evangelist",
+    "other",
 )
 # A subset of HubSpot's built-in industry values (the real list has ~150, all upper snake case).
 INDUSTRIES = _opts(
-    "ACCOUNTING", "BANKING", "COMPUTER_SOFTWARE", "COMPUTER_HARDWARE", "CONSUMER_GOODS",
-    "EDUCATION_MANAGEMENT", "FINANCIAL_SERVICES", "HOSPITAL_HEALTH_CARE",
+    "ACCOUNTING",
+    "BANKING",
+    "COMPUTER_SOFTWARE",
+    "COMPUTER_HARDWARE",
+    "CONSUMER_GOODS",
+    "EDUCATION_MANAGEMENT",
+    "FINANCIAL_SERVICES",
+    "HOSPITAL_HEALTH_CARE",
     "INFORMATION_TECHNOLOGY_AND_SERVICES",
-    "INSURANCE", "INTERNET", "LOGISTICS_AND_SUPPLY_CHAIN", "MANAGEMENT_CONSULTING",
-    "MARKETING_AND_ADVERTISING", "RETAIL", "TELECOMMUNICATIONS",
+    "INSURANCE",
+    "INTERNET",
+    "LOGISTICS_AND_SUPPLY_CHAIN",
+    "MANAGEMENT_CONSULTING",
+    "MARKETING_AND_ADVERTISING",
+    "RETAIL",
+    "TELECOMMUNICATIONS",
 )
 # Stages of the default deal pipeline. https://knowledge.hubspot.com/object-settings/set-up-and-customize-pipelines
 DEAL_STAGES = _opts(
-    "appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
-    "decisionmakerboughtin", "contractsent", "closedwon", "closedlost",
+    "appointmentscheduled",
+    "qualifiedtobuy",
+    "presentationscheduled",
+    "decisionmakerboughtin",
+    "contractsent",
+    "closedwon",
+    "closedlost",
 )
 CURRENCIES = _opts("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF")
 
 
 def _p(name: str, type_: str = "string", field_type: str = "text", **kw: Any) -> PropertyDef:
-    return PropertyDef(name=name, label=name.replace("_", " ").title(), type=type_,
-                       field_type=field_type, group_name="", **kw)
+    return PropertyDef(
+        name=name,
+        label=name.replace("_", " ").title(),
+        type=type_,
+        field_type=field_type,
+        group_name="",
+        **kw,
+    )
 
 
 _SYSTEM = [
@@ -167,40 +195,90 @@ _SYSTEM = [
 ]
 
 BUILTIN: dict[str, tuple[str, list[PropertyDef]]] = {
-    "contacts": ("contactinformation", [
-        _p("email", has_unique_value=True), _p("firstname"), _p("lastname"), _p("jobtitle"),
-        _p("company"), _p("phone", "string", "phonenumber"), _p("website"), _p("city"),
-        _p("country"), _p("lifecyclestage", "enumeration", "radio", options=LIFECYCLE),
-        _p("lastmodifieddate", "datetime", "date", read_only=True),
-    ]),
-    "companies": ("companyinformation", [
-        _p("name"), _p("domain"), _p("industry", "enumeration", "select", options=INDUSTRIES),
-        _p("website"), _p("phone", "string", "phonenumber"), _p("city"), _p("country"),
-        _p("description", field_type="textarea"), _p("numberofemployees", "number", "number"),
-        _p("annualrevenue", "number", "number"),
-        _p("lifecyclestage", "enumeration", "radio", options=LIFECYCLE),
-    ]),
-    "deals": ("dealinformation", [
-        _p("dealname"), _p("amount", "number", "number"),
-        _p("dealstage", "enumeration", "radio", options=DEAL_STAGES),
-        _p("pipeline", "enumeration", "select", options=_opts("default")),
-        _p("closedate", "datetime", "date"), _p("description", field_type="textarea"),
-        _p("dealtype", "enumeration", "radio", options=_opts("newbusiness", "existingbusiness")),
-        _p("deal_currency_code", "enumeration", "select", options=CURRENCIES),
-        _p("hs_is_closed", "bool", "booleancheckbox", read_only=True,
-           options=_opts("true", "false")),
-        _p("hs_is_closed_won", "bool", "booleancheckbox", read_only=True,
-           options=_opts("true", "false")),
-    ]),
+    "contacts": (
+        "contactinformation",
+        [
+            _p("email", has_unique_value=True),
+            _p("firstname"),
+            _p("lastname"),
+            _p("jobtitle"),
+            _p("company"),
+            _p("phone", "string", "phonenumber"),
+            _p("website"),
+            _p("city"),
+            _p("country"),
+            _p("lifecyclestage", "enumeration", "radio", options=LIFECYCLE),
+            _p("lastmodifieddate", "datetime", "date", read_only=True),
+        ],
+    ),
+    "companies": (
+        "companyinformation",
+        [
+            _p("name"),
+            _p("domain"),
+            _p("industry", "enumeration", "select", options=INDUSTRIES),
+            _p("website"),
+            _p("phone", "string", "phonenumber"),
+            _p("city"),
+            _p("country"),
+            _p("description", field_type="textarea"),
+            _p("numberofemployees", "number", "number"),
+            _p("annualrevenue", "number", "number"),
+            _p("lifecyclestage", "enumeration", "radio", options=LIFECYCLE),
+        ],
+    ),
+    "deals": (
+        "dealinformation",
+        [
+            _p("dealname"),
+            _p("amount", "number", "number"),
+            _p("dealstage", "enumeration", "radio", options=DEAL_STAGES),
+            _p("pipeline", "enumeration", "select", options=_opts("default")),
+            _p("closedate", "datetime", "date"),
+            _p("description", field_type="textarea"),
+            _p(
+                "dealtype", "enumeration", "radio", options=_opts("newbusiness", "existingbusiness")
+            ),
+            _p("deal_currency_code", "enumeration", "select", options=CURRENCIES),
+            _p(
+                "hs_is_closed",
+                "bool",
+                "booleancheckbox",
+                read_only=True,
+                options=_opts("true", "false"),
+            ),
+            _p(
+                "hs_is_closed_won",
+                "bool",
+                "booleancheckbox",
+                read_only=True,
+                options=_opts("true", "false"),
+            ),
+        ],
+    ),
 }
 
 # Properties HubSpot returns on reads when the caller does not ask for any.
 DEFAULT_READ = {
-    "contacts": ["createdate", "email", "firstname", "hs_object_id", "lastmodifieddate",
-                 "lastname"],
+    "contacts": [
+        "createdate",
+        "email",
+        "firstname",
+        "hs_object_id",
+        "lastmodifieddate",
+        "lastname",
+    ],
     "companies": ["createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"],
-    "deals": ["amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate",
-              "hs_object_id", "pipeline"],
+    "deals": [
+        "amount",
+        "closedate",
+        "createdate",
+        "dealname",
+        "dealstage",
+        "hs_lastmodifieddate",
+        "hs_object_id",
+        "pipeline",
+    ],
 }
 # Always present in responses, asked for or not.
 ALWAYS = {
@@ -238,17 +316,25 @@ def normalize(prop: PropertyDef, text: str) -> str:
         return text  # an empty string clears the value, whatever the type
     kind = prop.type
     if kind != "string" and kind != "phone_number" and text != text.strip():
-        raise _bad(prop, "INVALID_WHITESPACE",
-                   f"{text!r} has leading or trailing whitespace, which is not allowed for "
-                   f"{kind} properties.", text)
+        raise _bad(
+            prop,
+            "INVALID_WHITESPACE",
+            f"{text!r} has leading or trailing whitespace, which is not allowed for "
+            f"{kind} properties.",
+            text,
+        )
     if kind == "number":
         if not _NUMBER.fullmatch(text):
             raise _bad(prop, "INVALID_INTEGER", f"{text} was not a valid number.", text)
         return text
     if kind == "bool":
         if text not in ("true", "false"):
-            raise _bad(prop, "INVALID_BOOLEAN", f"{text} is not a valid boolean value: use "
-                       "\"true\" or \"false\".", text)
+            raise _bad(
+                prop,
+                "INVALID_BOOLEAN",
+                f'{text} is not a valid boolean value: use "true" or "false".',
+                text,
+            )
         return text
     if kind == "enumeration":
         return _enumeration(prop, text)
@@ -257,8 +343,12 @@ def normalize(prop: PropertyDef, text: str) -> str:
     if kind == "datetime":
         moment = parse_instant(text)
         if moment is None:
-            raise _bad(prop, "INVALID_DATETIME", f"{text} is not a valid epoch-millisecond or "
-                       "ISO-8601 date-time.", text)
+            raise _bad(
+                prop,
+                "INVALID_DATETIME",
+                f"{text} is not a valid epoch-millisecond or ISO-8601 date-time.",
+                text,
+            )
         return iso(moment)
     if prop.name == "email" and not _EMAIL.fullmatch(text):
         raise _bad(prop, "INVALID_EMAIL", f"Email address {text} is invalid", text)
@@ -276,8 +366,12 @@ def _enumeration(prop: PropertyDef, text: str) -> str:
     chosen = text.split(";") if prop.field_type == "checkbox" else [text]
     for one in chosen:
         if one not in allowed:
-            raise _bad(prop, "INVALID_OPTION",
-                       f"{one} was not one of the allowed options: [{', '.join(allowed)}]", text)
+            raise _bad(
+                prop,
+                "INVALID_OPTION",
+                f"{one} was not one of the allowed options: [{', '.join(allowed)}]",
+                text,
+            )
     return text
 
 
@@ -295,8 +389,12 @@ def _date(prop: PropertyDef, text: str) -> str:
             return date.fromisoformat(text).isoformat()
         except ValueError:
             pass
-    raise _bad(prop, "INVALID_DATE", f"{text} is not a valid date: use UTC midnight in epoch "
-               "milliseconds or YYYY-MM-DD.", text)
+    raise _bad(
+        prop,
+        "INVALID_DATE",
+        f"{text} is not a valid date: use UTC midnight in epoch milliseconds or YYYY-MM-DD.",
+        text,
+    )
 
 
 def sort_key(prop: PropertyDef | None, value: str | None) -> tuple[int, Any]:
@@ -327,11 +425,14 @@ def parse_property_create(body: Any, existing_groups: set[str], now: datetime) -
         raise validation_error(f"Missing required fields: {', '.join(missing)}")
     name, kind, field_type = str(body["name"]), str(body["type"]), str(body["fieldType"])
     if not _NAME.fullmatch(name):
-        raise validation_error(f"Property name '{name}' must start with a lowercase letter and "
-                               "contain only lowercase letters, digits and underscores.")
+        raise validation_error(
+            f"Property name '{name}' must start with a lowercase letter and "
+            "contain only lowercase letters, digits and underscores."
+        )
     if kind not in PROPERTY_TYPES:
-        raise validation_error(f"Invalid property type {kind}; expected one of "
-                               f"{sorted(PROPERTY_TYPES)}")
+        raise validation_error(
+            f"Invalid property type {kind}; expected one of {sorted(PROPERTY_TYPES)}"
+        )
     if field_type not in PROPERTY_TYPES[kind]:
         raise validation_error(f"fieldType {field_type} is not valid for type {kind}")
     group = str(body["groupName"])
@@ -339,12 +440,21 @@ def parse_property_create(body: Any, existing_groups: set[str], now: datetime) -
         raise validation_error(f"Unable to find property group {group}")
     options = _parse_options(kind, body.get("options") or [])
     return PropertyDef(
-        name=name, label=str(body["label"]), type=kind, field_type=field_type, group_name=group,
-        description=str(body.get("description") or ""), options=options,
-        has_unique_value=bool(body.get("hasUniqueValue", False)), hubspot_defined=False,
+        name=name,
+        label=str(body["label"]),
+        type=kind,
+        field_type=field_type,
+        group_name=group,
+        description=str(body.get("description") or ""),
+        options=options,
+        has_unique_value=bool(body.get("hasUniqueValue", False)),
+        hubspot_defined=False,
         external_options=bool(body.get("externalOptions", False)),
-        display_order=int(body.get("displayOrder", -1)), hidden=bool(body.get("hidden", False)),
-        form_field=bool(body.get("formField", False)), created_at=now, updated_at=now,
+        display_order=int(body.get("displayOrder", -1)),
+        hidden=bool(body.get("hidden", False)),
+        form_field=bool(body.get("formField", False)),
+        created_at=now,
+        updated_at=now,
     )
 
 
@@ -360,12 +470,15 @@ def _parse_options(kind: str, raw: Any) -> list[JsonDict]:
         if value in seen:
             raise validation_error(f"Duplicate option value {value}")
         seen.add(value)
-        out.append({
-            "label": str(opt["label"]), "value": value,
-            "displayOrder": int(opt.get("displayOrder", i)),
-            "hidden": bool(opt.get("hidden", False)),
-            "description": str(opt.get("description") or ""),
-        })
+        out.append(
+            {
+                "label": str(opt["label"]),
+                "value": value,
+                "displayOrder": int(opt.get("displayOrder", i)),
+                "hidden": bool(opt.get("hidden", False)),
+                "description": str(opt.get("description") or ""),
+            }
+        )
     if kind == "enumeration" and not out:
         raise validation_error("Enumeration properties need at least one option")
     return out

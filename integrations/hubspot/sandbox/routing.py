@@ -92,5 +92,9 @@ class Router:
             return handler, {k: unquote(v) for k, v in found.groupdict().items()}
         if allowed:
             raise ApiError(405, f"HTTP {method} is not supported by {path}", "VALIDATION_ERROR")
-        raise ApiError(404, f"No route for {method} {path} (the sandbox implements the subset "
-                       "of HubSpot's API listed in FACTS.md)", "OBJECT_NOT_FOUND")
+        raise ApiError(
+            404,
+            f"No route for {method} {path} (the sandbox implements the subset "
+            "of HubSpot's API listed in FACTS.md)",
+            "OBJECT_NOT_FOUND",
+        )

@@ -28,8 +28,21 @@ QUERY_PROPS = {
     "companies": ["name", "domain", "website", "phone"],
     "deals": ["dealname"],
 }
-OPERATORS = {"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY",
-             "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"}
+OPERATORS = {
+    "EQ",
+    "NEQ",
+    "LT",
+    "LTE",
+    "GT",
+    "GTE",
+    "BETWEEN",
+    "IN",
+    "NOT_IN",
+    "HAS_PROPERTY",
+    "NOT_HAS_PROPERTY",
+    "CONTAINS_TOKEN",
+    "NOT_CONTAINS_TOKEN",
+}
 _TOKENS = re.compile(r"[\w@.+-]+")
 
 
@@ -41,23 +54,27 @@ def search(call: Call) -> Reply:
         raise validation_error(f"limit must be between 0 and {MAX_LIMIT}, got {limit}")
     offset = _int(body.get("after") or 0, "after")
     if offset >= MAX_RESULTS:
-        raise validation_error(f"Search paging is limited to {MAX_RESULTS} results; after="
-                               f"{offset} is past it.")
+        raise validation_error(
+            f"Search paging is limited to {MAX_RESULTS} results; after={offset} is past it."
+        )
     groups = _parse_groups(store, kind, body.get("filterGroups") or [])
     sorts = _parse_sorts(store, kind, body.get("sorts") or [])
     query = str(body.get("query") or "").strip().lower()
 
     # Records become searchable a moment after they are written (HubSpot: seconds).
     candidates = [r for r in store.live(kind) if r.searchable_at <= call.now]
-    matched = [r for r in candidates
-               if (not groups or any(all(_test(store, r, f) for f in g) for g in groups))
-               and (not query or _query_hit(r, kind, query))]
+    matched = [
+        r
+        for r in candidates
+        if (not groups or any(all(_test(store, r, f) for f in g) for g in groups))
+        and (not query or _query_hit(r, kind, query))
+    ]
     matched.sort(key=lambda r: int(r.id))
     for name, descending in reversed(sorts):  # stable sorts: last key first
         matched.sort(key=_sorter(store.prop(kind, name), name), reverse=descending)
     total = len(matched)
     reachable = min(total, MAX_RESULTS)
-    page = matched[offset:min(offset + limit, reachable)]
+    page = matched[offset : min(offset + limit, reachable)]
     names = body.get("properties")
     requested = [str(n) for n in names] if isinstance(names, list) and names else None
     out: JsonDict = {"total": total, "results": [store.render(r, requested) for r in page]}
@@ -104,14 +121,18 @@ def _check_filter(store: Store, kind: str, f: Any) -> None:
     if op not in OPERATORS:
         raise validation_error(f"Unknown filter operator {op}")
     if store.prop(kind, str(f["propertyName"])) is None:
-        raise validation_error(f"Property \"{f['propertyName']}\" does not exist on {kind}",
-                               sub_category="PROPERTY_DOESNT_EXIST")
+        raise validation_error(
+            f'Property "{f["propertyName"]}" does not exist on {kind}',
+            sub_category="PROPERTY_DOESNT_EXIST",
+        )
     if op in ("IN", "NOT_IN") and not isinstance(f.get("values"), list):
         raise validation_error(f"Operator {op} needs 'values' (a list)")
     if op == "BETWEEN" and (f.get("value") is None or f.get("highValue") is None):
         raise validation_error("Operator BETWEEN needs 'value' and 'highValue'")
-    if op in ("EQ", "NEQ", "LT", "LTE", "GT", "GTE", "CONTAINS_TOKEN",
-              "NOT_CONTAINS_TOKEN") and f.get("value") is None:
+    if (
+        op in ("EQ", "NEQ", "LT", "LTE", "GT", "GTE", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN")
+        and f.get("value") is None
+    ):
         raise validation_error(f"Operator {op} needs a 'value'")
 
 
@@ -129,7 +150,7 @@ def _parse_sorts(store: Store, kind: str, raw: Any) -> list[tuple[str, bool]]:
             descending = text.startswith("-")
             name = text.lstrip("-")
         if store.prop(kind, name) is None:
-            raise validation_error(f"Cannot sort on unknown property \"{name}\"")
+            raise validation_error(f'Cannot sort on unknown property "{name}"')
         out.append((name, descending))
     return out
 
@@ -161,8 +182,9 @@ def _test(store: Store, record: CrmObject, f: JsonDict) -> bool:
     if op == "BETWEEN":
         high = sort_key(prop, _text(f["highValue"]))
         return bool(theirs <= mine <= high)
-    return bool({"GT": mine > theirs, "GTE": mine >= theirs,
-                 "LT": mine < theirs, "LTE": mine <= theirs}[op])
+    return bool(
+        {"GT": mine > theirs, "GTE": mine >= theirs, "LT": mine < theirs, "LTE": mine <= theirs}[op]
+    )
 
 
 def _text(raw: Any) -> str:

@@ -41,8 +41,16 @@ from .store import Store
 DEFAULT_TOKEN = "sandbox-token"  # noqa: S105
 CONTROL_PREFIX = "/_sandbox/"
 READ_ONLY_POSTS = ("/search", "/batch/read")
-_CONTROL_KEYS = {"rate_limit", "daily_limit", "search_rate_limit", "send_retry_after",
-                 "all_or_nothing_batches", "seed", "script", "clear_script"}
+_CONTROL_KEYS = {
+    "rate_limit",
+    "daily_limit",
+    "search_rate_limit",
+    "send_retry_after",
+    "all_or_nothing_batches",
+    "seed",
+    "script",
+    "clear_script",
+}
 
 
 @dataclass
@@ -100,15 +108,25 @@ class SandboxServer:
         self._stopping = threading.Event()
         # What reset() goes back to.
         self._initial = _Initial(
-            rate_limit=rate_limit, daily_limit=daily_limit, search_rate_limit=search_rate_limit,
-            seed=seed, send_retry_after=send_retry_after,
+            rate_limit=rate_limit,
+            daily_limit=daily_limit,
+            search_rate_limit=search_rate_limit,
+            seed=seed,
+            send_retry_after=send_retry_after,
             all_or_nothing_batches=all_or_nothing_batches,
-            faults={"fail_rate": fail_rate, "latency_ms": latency_ms,
-                    "timeout_rate": timeout_rate, "hang_seconds": hang_seconds},
+            faults={
+                "fail_rate": fail_rate,
+                "latency_ms": latency_ms,
+                "timeout_rate": timeout_rate,
+                "hang_seconds": hang_seconds,
+            },
         )
         delay = timedelta(milliseconds=search_delay_ms)
-        self.store = (Store(clock=clock, search_delay=delay) if clock is not None
-                      else Store(search_delay=delay))
+        self.store = (
+            Store(clock=clock, search_delay=delay)
+            if clock is not None
+            else Store(search_delay=delay)
+        )
         self.router = Router()
         for module in (objects_api, search, meta_api):
             module.register(self.router)
@@ -124,8 +142,9 @@ class SandboxServer:
         self.faults.update(init.faults)
         self.limiter = RateLimiter(init.rate_limit, WINDOW_SECONDS)
         self.daily = DailyCounter(init.daily_limit)
-        self.search_limiter = (RateLimiter(init.search_rate_limit, 1.0)
-                               if init.search_rate_limit else None)
+        self.search_limiter = (
+            RateLimiter(init.search_rate_limit, 1.0) if init.search_rate_limit else None
+        )
         self.send_retry_after = init.send_retry_after
         self.store.all_or_nothing_batches = init.all_or_nothing_batches
         # Seeded so that which calls fail is the same on every run (S311: not for security).
@@ -140,8 +159,9 @@ class SandboxServer:
     def start(self) -> SandboxServer:
         """Serves in a daemon thread; returns self."""
         # A short poll interval keeps stop() fast (shutdown waits for the next poll).
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
-                                        name="hubspot-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="hubspot-sandbox", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -161,8 +181,12 @@ class SandboxServer:
     def __enter__(self) -> SandboxServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     # ---- run-time control ------------------------------------------------------------------
@@ -182,14 +206,19 @@ class SandboxServer:
         if unknown:
             raise ValueError(f"unknown settings: {sorted(unknown)}")
         scripted = [ScriptedResponse.from_json(raw) for raw in changes.pop("script", None) or []]
-        limits = {key: (int(changes.pop(key)) if changes[key] is not None else None)
-                  for key in ("rate_limit", "daily_limit", "search_rate_limit") if key in changes}
+        limits = {
+            key: (int(changes.pop(key)) if changes[key] is not None else None)
+            for key in ("rate_limit", "daily_limit", "search_rate_limit")
+            if key in changes
+        }
         if any(v is not None and v < 0 for v in limits.values()):
             raise ValueError("limits must not be negative")
         faults = FaultSettings(**vars(self.faults))
-        flags = {key: changes.pop(key) for key in
-                 ("send_retry_after", "all_or_nothing_batches", "seed", "clear_script")
-                 if key in changes}
+        flags = {
+            key: changes.pop(key)
+            for key in ("send_retry_after", "all_or_nothing_batches", "seed", "clear_script")
+            if key in changes
+        }
         faults.update(changes)  # raises before anything below is applied
         self.faults = faults
         if limits.get("rate_limit") is not None:
@@ -242,16 +271,21 @@ class SandboxServer:
         with self._lock:
             snap = self.store.snapshot()
             snap["faults"] = self.describe_faults()
-            snap["rateLimit"] = {"remaining": self.limiter.remaining(),
-                                 "dailyRemaining": self.daily.remaining()}
+            snap["rateLimit"] = {
+                "remaining": self.limiter.remaining(),
+                "dailyRemaining": self.daily.remaining(),
+            }
             snap["requestCount"] = len(self._log)
             return snap
 
     def objects(self, object_type: str, archived: bool = False) -> list[JsonDict]:
         """Records of one type with all their properties, in id order."""
         with self._lock:
-            return [{**r.base(), "properties": dict(r.properties)}
-                    for r in self.store.objects[object_type].values() if r.archived == archived]
+            return [
+                {**r.base(), "properties": dict(r.properties)}
+                for r in self.store.objects[object_type].values()
+                if r.archived == archived
+            ]
 
     def get_object(self, object_type: str, object_id: str) -> JsonDict | None:
         with self._lock:
@@ -265,14 +299,21 @@ class SandboxServer:
     def calls(self, path_prefix: str | None = None, method: str | None = None) -> list[JsonDict]:
         """Logged API calls (method, path, query, body, status, timestamp), oldest first."""
         with self._lock:
-            return [dict(c) for c in self._log
-                    if (path_prefix is None or c["path"].startswith(path_prefix))
-                    and (method is None or c["method"] == method.upper())]
+            return [
+                dict(c)
+                for c in self._log
+                if (path_prefix is None or c["path"].startswith(path_prefix))
+                and (method is None or c["method"] == method.upper())
+            ]
 
     def write_calls(self) -> list[JsonDict]:
         """Calls that may change HubSpot data (not GETs, searches or batch reads)."""
-        return [c for c in self.calls() if c["method"] != "GET"
-                and not (c["method"] == "POST" and c["path"].endswith(READ_ONLY_POSTS))]
+        return [
+            c
+            for c in self.calls()
+            if c["method"] != "GET"
+            and not (c["method"] == "POST" and c["path"].endswith(READ_ONLY_POSTS))
+        ]
 
     # ---- the request pipeline --------------------------------------------------------------
     def dispatch(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Outcome:
@@ -282,8 +323,14 @@ class SandboxServer:
         if path.startswith(CONTROL_PREFIX):
             return self._control(method, path, query, raw)
         body, body_error = _parse_body(raw)
-        entry: JsonDict = {"method": method, "path": path, "query": query, "body": body,
-                           "status": None, "timestamp": iso(self.store.clock())}
+        entry: JsonDict = {
+            "method": method,
+            "path": path,
+            "query": query,
+            "body": body,
+            "status": None,
+            "timestamp": iso(self.store.clock()),
+        }
         started = time.monotonic()
         outcome = self._api(method, path, query, headers, body, body_error)
         with self._lock:
@@ -292,8 +339,15 @@ class SandboxServer:
             self._log.append(entry)
         return outcome
 
-    def _api(self, method: str, path: str, query: dict[str, list[str]],
-             headers: dict[str, str], body: Any, body_error: ApiError | None) -> Outcome:
+    def _api(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: Any,
+        body_error: ApiError | None,
+    ) -> Outcome:
         with self._lock:
             admitted = self._admit(method, path, headers)
         if admitted.delay > 0 and self._stopping.wait(admitted.delay):
@@ -306,8 +360,9 @@ class SandboxServer:
                 if body_error is not None:
                     raise body_error
                 handler, params = self.router.match(method, path)
-                reply = handler(Call(method, path, params, query, body, self.store,
-                                     self.store.now()))
+                reply = handler(
+                    Call(method, path, params, query, body, self.store, self.store.now())
+                )
             except ApiError as exc:
                 return Outcome(exc.status, exc.body(), {**limit_headers, **exc.headers})
             return Outcome(reply.status, reply.body, {**limit_headers, **reply.headers})
@@ -332,8 +387,9 @@ class SandboxServer:
             return _Admission(refused, latency)
         if self.faults.fail_rate and self._rng.random() < self.faults.fail_rate:
             status = self._rng.choice(self.faults.fail_statuses)
-            return _Admission(Outcome(status, server_error_body(status), self._limit_headers()),
-                              latency)
+            return _Admission(
+                Outcome(status, server_error_body(status), self._limit_headers()), latency
+            )
         if self.faults.timeout_rate and self._rng.random() < self.faults.timeout_rate:
             latency += self.faults.hang_seconds
         return _Admission(None, latency)
@@ -389,9 +445,8 @@ class SandboxServer:
         }
 
     # ---- /_sandbox/ ------------------------------------------------------------------------
-    def _control(self, method: str, path: str, query: dict[str, list[str]],
-                 raw: bytes) -> Outcome:
-        name = path[len(CONTROL_PREFIX):].strip("/")
+    def _control(self, method: str, path: str, query: dict[str, list[str]], raw: bytes) -> Outcome:
+        name = path[len(CONTROL_PREFIX) :].strip("/")
         if (method, name) == ("GET", "state"):
             return Outcome(200, self.state)
         if (method, name) == ("GET", "requests"):

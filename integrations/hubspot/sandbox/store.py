@@ -34,9 +34,12 @@ from .properties import (
 
 OBJECT_TYPES = ("contacts", "companies", "deals")
 _ALIASES = {
-    "contact": "contacts", "0-1": "contacts",
-    "company": "companies", "0-2": "companies",
-    "deal": "deals", "0-3": "deals",
+    "contact": "contacts",
+    "0-1": "contacts",
+    "company": "companies",
+    "0-2": "companies",
+    "deal": "deals",
+    "0-3": "deals",
 }
 
 
@@ -190,8 +193,9 @@ class Store:
             return "hs_object_id"
         prop = self.prop(object_type, id_property)
         if prop is None:
-            raise validation_error(f"Property \"{id_property}\" does not exist",
-                                   sub_category="PROPERTY_DOESNT_EXIST")
+            raise validation_error(
+                f'Property "{id_property}" does not exist', sub_category="PROPERTY_DOESNT_EXIST"
+            )
         if not prop.has_unique_value:
             raise validation_error(
                 f"{id_property} is not a unique property; idProperty must name a property "
@@ -200,8 +204,9 @@ class Store:
             )
         return id_property
 
-    def find(self, object_type: str, ident: str, id_property: str | None = None,
-             archived: bool = False) -> CrmObject | None:
+    def find(
+        self, object_type: str, ident: str, id_property: str | None = None, archived: bool = False
+    ) -> CrmObject | None:
         id_property = self.check_id_property(object_type, id_property)
         records = self.objects[object_type]
         if id_property == "hs_object_id":
@@ -227,21 +232,30 @@ class Store:
         return found
 
     # ---- validation ------------------------------------------------------------------------
-    def check_values(self, object_type: str, props: dict[str, str],
-                     target: CrmObject | None) -> dict[str, str]:
+    def check_values(
+        self, object_type: str, props: dict[str, str], target: CrmObject | None
+    ) -> dict[str, str]:
         """Normalized values; raises 400 listing every bad property, or 409 on a duplicate."""
         problems: list[Problem] = []
         clean: dict[str, str] = {}
         for name, text in props.items():
             prop = self.prop(object_type, name)
             if prop is None:
-                problems.append(Problem("PROPERTY_DOESNT_EXIST", name,
-                                        f"Property \"{name}\" does not exist", text))
+                problems.append(
+                    Problem(
+                        "PROPERTY_DOESNT_EXIST", name, f'Property "{name}" does not exist', text
+                    )
+                )
                 continue
             if prop.read_only and name != "hs_object_id":
-                problems.append(Problem("READ_ONLY_VALUE", name,
-                                        f"{name} is a read only property; its value cannot be "
-                                        "set.", text))
+                problems.append(
+                    Problem(
+                        "READ_ONLY_VALUE",
+                        name,
+                        f"{name} is a read only property; its value cannot be set.",
+                        text,
+                    )
+                )
                 continue
             if name == "hs_object_id":
                 continue  # HubSpot ignores it in a write body; the id comes from the path/id
@@ -254,8 +268,9 @@ class Store:
         self._check_unique(object_type, clean, target)
         return clean
 
-    def _check_unique(self, object_type: str, values: dict[str, str],
-                      target: CrmObject | None) -> None:
+    def _check_unique(
+        self, object_type: str, values: dict[str, str], target: CrmObject | None
+    ) -> None:
         for name in self.unique_props(object_type):
             value = values.get(name)
             if not value:
@@ -265,8 +280,10 @@ class Store:
                 if object_type == "contacts" and name == "email":
                     # Exact text HubSpot answers a duplicate email with (FACTS.md).
                     raise conflict(f"Contact already exists. Existing ID: {other_id}")
-                raise conflict(f"A {object_type[:-1]} with {name} '{value}' already "
-                               f"exists. Existing ID: {other_id}")
+                raise conflict(
+                    f"A {object_type[:-1]} with {name} '{value}' already "
+                    f"exists. Existing ID: {other_id}"
+                )
 
     # ---- writes ----------------------------------------------------------------------------
     def create(self, object_type: str, values: dict[str, str], now: datetime) -> CrmObject:

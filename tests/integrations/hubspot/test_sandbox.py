@@ -57,8 +57,9 @@ def client(server: SandboxServer) -> Any:
     return hubspot.Client.create(access_token=TOKEN, host=server.url)
 
 
-def raw(server: SandboxServer, method: str, path: str, body: Any = None,
-        token: str | None = TOKEN) -> tuple[int, dict[str, str], Any]:
+def raw(
+    server: SandboxServer, method: str, path: str, body: Any = None, token: str | None = TOKEN
+) -> tuple[int, dict[str, str], Any]:
     """A plain HTTP call, for what the client hides (headers, query formats, control API)."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(server.url + path, data=data, method=method)  # noqa: S310
@@ -75,33 +76,41 @@ def raw(server: SandboxServer, method: str, path: str, body: Any = None,
 
 
 def upsert_contacts(client: Any, rows: list[tuple[str, dict[str, str]]]) -> Any:
-    inputs = [contacts.SimplePublicObjectBatchInputUpsert(id=email, id_property="email",
-                                                          properties=props)
-              for email, props in rows]
+    inputs = [
+        contacts.SimplePublicObjectBatchInputUpsert(id=email, id_property="email", properties=props)
+        for email, props in rows
+    ]
     return client.crm.contacts.batch_api.upsert(
-        contacts.BatchInputSimplePublicObjectBatchInputUpsert(inputs=inputs))
+        contacts.BatchInputSimplePublicObjectBatchInputUpsert(inputs=inputs)
+    )
 
 
 def create_contacts(client: Any, count: int, prefix: str = "c") -> list[str]:
-    inputs = [contacts.SimplePublicObjectBatchInputForCreate(
-        properties={"email": f"{prefix}{i}@example.com", "firstname": f"N{i}"})
-        for i in range(count)]
+    inputs = [
+        contacts.SimplePublicObjectBatchInputForCreate(
+            properties={"email": f"{prefix}{i}@example.com", "firstname": f"N{i}"}
+        )
+        for i in range(count)
+    ]
     result = client.crm.contacts.batch_api.create(
-        contacts.BatchInputSimplePublicObjectBatchInputForCreate(inputs=inputs))
+        contacts.BatchInputSimplePublicObjectBatchInputForCreate(inputs=inputs)
+    )
     assert isinstance(result, contacts.BatchResponseSimplePublicObject)
     return [r.id for r in result.results]
 
 
 def create_company(client: Any, name: str) -> str:
     result = client.crm.companies.basic_api.create(
-        companies.SimplePublicObjectInputForCreate(properties={"name": name}))
+        companies.SimplePublicObjectInputForCreate(properties={"name": name})
+    )
     assert isinstance(result, companies.SimplePublicObject)
     return str(result.id)
 
 
 # ---- objects ------------------------------------------------------------------------------
 def test_batch_upsert_contacts_by_email_creates_then_updates(
-        client: Any, server: SandboxServer) -> None:
+    client: Any, server: SandboxServer
+) -> None:
     first = upsert_contacts(client, [("ada@example.com", {"firstname": "Ada"})])
     assert isinstance(first, contacts.BatchResponseSimplePublicUpsertObject)
     assert first.status == "COMPLETE"
@@ -121,13 +130,19 @@ def test_batch_upsert_contacts_by_email_creates_then_updates(
 
 def test_companies_upsert_by_custom_unique_property(client: Any) -> None:
     groups = client.crm.properties.groups_api
-    group = groups.create("companies", properties.PropertyGroupCreate(
-        name="champions", label="Champions"))
+    group = groups.create(
+        "companies", properties.PropertyGroupCreate(name="champions", label="Champions")
+    )
     assert isinstance(group, properties.PropertyGroup)
     core = client.crm.properties.core_api
     spec = properties.PropertyCreate(
-        name="champions_account_id", label="Champions account id", type="string",
-        field_type="text", group_name="champions", has_unique_value=True)
+        name="champions_account_id",
+        label="Champions account id",
+        type="string",
+        field_type="text",
+        group_name="champions",
+        has_unique_value=True,
+    )
     prop = core.create("companies", spec)
     assert isinstance(prop, properties.ModelProperty)
     assert prop.has_unique_value is True
@@ -142,9 +157,14 @@ def test_companies_upsert_by_custom_unique_property(client: Any) -> None:
 
     def upsert(key: str, name: str, id_property: str = "champions_account_id") -> Any:
         return client.crm.companies.batch_api.upsert(
-            companies.BatchInputSimplePublicObjectBatchInputUpsert(inputs=[
-                companies.SimplePublicObjectBatchInputUpsert(
-                    id=key, id_property=id_property, properties={"name": name})]))
+            companies.BatchInputSimplePublicObjectBatchInputUpsert(
+                inputs=[
+                    companies.SimplePublicObjectBatchInputUpsert(
+                        id=key, id_property=id_property, properties={"name": name}
+                    )
+                ]
+            )
+        )
 
     made = upsert("acct-1", "Acme")
     assert made.results[0].new is True
@@ -157,12 +177,16 @@ def test_companies_upsert_by_custom_unique_property(client: Any) -> None:
 
 
 def test_batch_upsert_with_invalid_enum_is_207_and_writes_valid_input(
-        client: Any, server: SandboxServer) -> None:
-    result = upsert_contacts(client, [
-        ("bad@example.com", {"lifecyclestage": "Customer"}),  # the label, not the value
-        ("good@example.com", {"lifecyclestage": "customer"}),
-        ("odd@example.com", {"favourite_colour": "blue"}),
-    ])
+    client: Any, server: SandboxServer
+) -> None:
+    result = upsert_contacts(
+        client,
+        [
+            ("bad@example.com", {"lifecyclestage": "Customer"}),  # the label, not the value
+            ("good@example.com", {"lifecyclestage": "customer"}),
+            ("odd@example.com", {"favourite_colour": "blue"}),
+        ],
+    )
     assert isinstance(result, contacts.BatchResponseSimplePublicUpsertObjectWithErrors)
     assert result.num_errors == 2
     by_id = {e.context["ids"][0]: e for e in result.errors}
@@ -175,12 +199,14 @@ def test_batch_upsert_with_invalid_enum_is_207_and_writes_valid_input(
 
 def test_single_create_validation_and_duplicate_email(client: Any) -> None:
     basic = client.crm.contacts.basic_api
-    made = basic.create(contacts.SimplePublicObjectInputForCreate(
-        properties={"email": "dup@example.com"}))
+    made = basic.create(
+        contacts.SimplePublicObjectInputForCreate(properties={"email": "dup@example.com"})
+    )
     assert isinstance(made, contacts.SimplePublicObject)
     with pytest.raises(contacts.ApiException) as dup:
-        basic.create(contacts.SimplePublicObjectInputForCreate(
-            properties={"email": "dup@example.com"}))
+        basic.create(
+            contacts.SimplePublicObjectInputForCreate(properties={"email": "dup@example.com"})
+        )
     assert dup.value.status == 409
     body = json.loads(dup.value.body)
     assert body["message"] == f"Contact already exists. Existing ID: {made.id}"
@@ -198,22 +224,45 @@ def test_single_create_validation_and_duplicate_email(client: Any) -> None:
 
 def test_value_rules_for_numbers_dates_and_booleans(client: Any, server: SandboxServer) -> None:
     core = client.crm.properties.core_api
-    core.create("deals", properties.PropertyCreate(
-        name="go_live", label="Go live", type="date", field_type="date",
-        group_name="dealinformation"))
-    core.create("deals", properties.PropertyCreate(
-        name="is_reference", label="Reference", type="bool", field_type="booleancheckbox",
-        group_name="dealinformation", options=[
-            properties.OptionInput(label="Yes", value="true", hidden=False),
-            properties.OptionInput(label="No", value="false", hidden=False)]))
+    core.create(
+        "deals",
+        properties.PropertyCreate(
+            name="go_live",
+            label="Go live",
+            type="date",
+            field_type="date",
+            group_name="dealinformation",
+        ),
+    )
+    core.create(
+        "deals",
+        properties.PropertyCreate(
+            name="is_reference",
+            label="Reference",
+            type="bool",
+            field_type="booleancheckbox",
+            group_name="dealinformation",
+            options=[
+                properties.OptionInput(label="Yes", value="true", hidden=False),
+                properties.OptionInput(label="No", value="false", hidden=False),
+            ],
+        ),
+    )
     basic = client.crm.deals.basic_api
 
     def create(props: dict[str, Any]) -> Any:
         return basic.create(deals.SimplePublicObjectInputForCreate(properties=props))
 
     midnight = int(datetime(2025, 3, 1, tzinfo=UTC).timestamp() * 1000)
-    ok = create({"dealname": "D", "amount": 1200, "go_live": str(midnight),
-                 "is_reference": True, "dealstage": "closedwon"})
+    ok = create(
+        {
+            "dealname": "D",
+            "amount": 1200,
+            "go_live": str(midnight),
+            "is_reference": True,
+            "dealstage": "closedwon",
+        }
+    )
     assert ok.properties["amount"] == "1200"
     assert ok.properties["go_live"] == "2025-03-01"
     assert ok.properties["is_reference"] == "true"
@@ -230,20 +279,25 @@ def test_value_rules_for_numbers_dates_and_booleans(client: Any, server: Sandbox
         assert err.value.status == 400
         assert json.loads(err.value.body)["errors"][0]["code"] == code
     # A non-scalar value fails the whole request as invalid JSON.
-    status, _, body = raw(server, "POST", "/crm/v3/objects/deals",
-                          {"properties": {"dealname": {"x": 1}}})
+    status, _, body = raw(
+        server, "POST", "/crm/v3/objects/deals", {"properties": {"dealname": {"x": 1}}}
+    )
     assert status == 400 and body["category"] == "VALIDATION_ERROR"
 
 
 def test_batch_limits_and_create_is_all_or_nothing(client: Any, server: SandboxServer) -> None:
     batch = client.crm.contacts.batch_api
-    too_many = [contacts.SimplePublicObjectBatchInputForCreate(
-        properties={"email": f"x{i}@example.com"}) for i in range(101)]
+    too_many = [
+        contacts.SimplePublicObjectBatchInputForCreate(properties={"email": f"x{i}@example.com"})
+        for i in range(101)
+    ]
     with pytest.raises(contacts.ApiException) as err:
         batch.create(contacts.BatchInputSimplePublicObjectBatchInputForCreate(inputs=too_many))
     assert err.value.status == 400
-    mixed = [contacts.SimplePublicObjectBatchInputForCreate(properties={"email": "a@example.com"}),
-             contacts.SimplePublicObjectBatchInputForCreate(properties={"nope": "x"})]
+    mixed = [
+        contacts.SimplePublicObjectBatchInputForCreate(properties={"email": "a@example.com"}),
+        contacts.SimplePublicObjectBatchInputForCreate(properties={"nope": "x"}),
+    ]
     with pytest.raises(contacts.ApiException):
         batch.create(contacts.BatchInputSimplePublicObjectBatchInputForCreate(inputs=mixed))
     assert server.objects("contacts") == []
@@ -274,7 +328,8 @@ def test_list_paging_across_three_pages(client: Any, server: SandboxServer) -> N
     assert pages == 3 and seen == ids
     # Comma-separated properties work too (HubSpot's docs show that form).
     status, headers, body = raw(
-        server, "GET", "/crm/v3/objects/contacts?limit=2&properties=email,firstname")
+        server, "GET", "/crm/v3/objects/contacts?limit=2&properties=email,firstname"
+    )
     assert status == 200 and body["results"][0]["properties"]["firstname"] == "N0"
     assert headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "10000"
 
@@ -282,29 +337,55 @@ def test_list_paging_across_three_pages(client: Any, server: SandboxServer) -> N
 def test_search_filters_on_hs_lastmodifieddate(client: Any) -> None:
     ids = create_contacts(client, 3)
     batch = client.crm.contacts.batch_api
-    read = batch.read(contacts.BatchReadInputSimplePublicObjectId(
-        inputs=[contacts.SimplePublicObjectId(id=ids[0])],
-        properties=["hs_lastmodifieddate"], properties_with_history=[]))
+    read = batch.read(
+        contacts.BatchReadInputSimplePublicObjectId(
+            inputs=[contacts.SimplePublicObjectId(id=ids[0])],
+            properties=["hs_lastmodifieddate"],
+            properties_with_history=[],
+        )
+    )
     assert isinstance(read, contacts.BatchResponseSimplePublicObject)
     cut = read.results[0].properties["hs_lastmodifieddate"]
-    updated = batch.update(contacts.BatchInputSimplePublicObjectBatchInput(inputs=[
-        contacts.SimplePublicObjectBatchInput(id=ids[1], properties={"jobtitle": "CTO"})]))
+    updated = batch.update(
+        contacts.BatchInputSimplePublicObjectBatchInput(
+            inputs=[
+                contacts.SimplePublicObjectBatchInput(id=ids[1], properties={"jobtitle": "CTO"})
+            ]
+        )
+    )
     assert isinstance(updated, contacts.BatchResponseSimplePublicObject)
     epoch = str(int(datetime.fromisoformat(cut).timestamp() * 1000))
 
     search = client.crm.contacts.search_api
     for value in (cut, epoch):  # ISO-8601 or epoch ms, both accepted
-        found = search.do_search(contacts.PublicObjectSearchRequest(
-            filter_groups=[{"filters": [{"propertyName": "hs_lastmodifieddate",
-                                         "operator": "GT", "value": value}]}],
-            properties=["jobtitle"], limit=10))
+        found = search.do_search(
+            contacts.PublicObjectSearchRequest(
+                filter_groups=[
+                    {
+                        "filters": [
+                            {
+                                "propertyName": "hs_lastmodifieddate",
+                                "operator": "GT",
+                                "value": value,
+                            }
+                        ]
+                    }
+                ],
+                properties=["jobtitle"],
+                limit=10,
+            )
+        )
         assert isinstance(found, SEARCH_PAGE)
         assert found.total == 1 and found.results[0].id == ids[1]
         assert found.results[0].properties["jobtitle"] == "CTO"
 
-    everyone = search.do_search(contacts.PublicObjectSearchRequest(
-        filter_groups=[{"filters": [{"propertyName": "email", "operator": "HAS_PROPERTY"}]}],
-        sorts=[{"propertyName": "firstname", "direction": "DESCENDING"}], limit=2))
+    everyone = search.do_search(
+        contacts.PublicObjectSearchRequest(
+            filter_groups=[{"filters": [{"propertyName": "email", "operator": "HAS_PROPERTY"}]}],
+            sorts=[{"propertyName": "firstname", "direction": "DESCENDING"}],
+            limit=2,
+        )
+    )
     assert everyone.total == 3 and everyone.paging.next.after == "2"
     assert [r.properties["firstname"] for r in everyone.results] == ["N2", "N1"]
     with pytest.raises(contacts.ApiException) as err:
@@ -315,8 +396,12 @@ def test_search_filters_on_hs_lastmodifieddate(client: Any) -> None:
 def test_gdpr_delete_removes_the_contact(client: Any, server: SandboxServer) -> None:
     upsert_contacts(client, [("gone@example.com", {"firstname": "Gone"})])
     basic = client.crm.contacts.basic_api
-    assert basic.purge(contacts.PublicGdprDeleteInput(
-        object_id="gone@example.com", id_property="email")) is None
+    assert (
+        basic.purge(
+            contacts.PublicGdprDeleteInput(object_id="gone@example.com", id_property="email")
+        )
+        is None
+    )
     assert server.calls(path_prefix="/crm/v3/objects/contacts/gdpr-delete")[0]["status"] == 204
     assert server.objects("contacts") == [] and server.objects("contacts", archived=True) == []
     with pytest.raises(contacts.ApiException) as err:
@@ -334,22 +419,38 @@ def test_associations_default_labelled_and_labels(client: Any, server: SandboxSe
     assert default.results[0].association_spec.association_type_id == 279
 
     definitions = client.crm.associations.v4.schema.definitions_api
-    made = definitions.create("contacts", "companies", PublicAssociationDefinitionCreateRequest(
-        name="reference", label="Reference", inverse_label="Referenced by"))
+    made = definitions.create(
+        "contacts",
+        "companies",
+        PublicAssociationDefinitionCreateRequest(
+            name="reference", label="Reference", inverse_label="Referenced by"
+        ),
+    )
     assert made is not None and made.results[0].label == "Reference"
     type_id = made.results[0].type_id
     listed = definitions.get_all("contacts", "companies")
     assert {(t.category, t.type_id) for t in listed.results} >= {
-        ("HUBSPOT_DEFINED", 279), ("USER_DEFINED", type_id)}
+        ("HUBSPOT_DEFINED", 279),
+        ("USER_DEFINED", type_id),
+    }
 
-    labelled = basic.create("contacts", contact_id, "companies", company_id, [
-        AssociationSpec(association_category="USER_DEFINED", association_type_id=type_id)])
+    labelled = basic.create(
+        "contacts",
+        contact_id,
+        "companies",
+        company_id,
+        [AssociationSpec(association_category="USER_DEFINED", association_type_id=type_id)],
+    )
     assert isinstance(labelled, V4.LabelsBetweenObjectPair)
     assert labelled.labels == ["Reference"] and labelled.from_object_type_id == "0-1"
 
     read = client.crm.associations.v4.batch_api.get_page(
-        "companies", "contacts", BatchInputPublicFetchAssociationsBatchRequest(
-            inputs=[PublicFetchAssociationsBatchRequest(id=company_id)]))
+        "companies",
+        "contacts",
+        BatchInputPublicFetchAssociationsBatchRequest(
+            inputs=[PublicFetchAssociationsBatchRequest(id=company_id)]
+        ),
+    )
     assert isinstance(read, V4.BatchResponsePublicAssociationMultiWithLabel)
     kinds = {(t.type_id, t.label) for t in read.results[0].to[0].association_types}
     assert kinds == {(280, None), (type_id + 1, "Referenced by")}  # the inverse direction
@@ -362,19 +463,42 @@ def test_associations_default_labelled_and_labels(client: Any, server: SandboxSe
 def test_association_batches(client: Any) -> None:
     contact_ids = create_contacts(client, 2)
     deal = client.crm.deals.basic_api.create(
-        deals.SimplePublicObjectInputForCreate(properties={"dealname": "Big"}))
+        deals.SimplePublicObjectInputForCreate(properties={"dealname": "Big"})
+    )
     batch = client.crm.associations.v4.batch_api
-    created = batch.create("deals", "contacts", BatchInputPublicAssociationMultiPost(inputs=[
-        PublicAssociationMultiPost(_from={"id": deal.id}, to={"id": contact_ids[0]}, types=[
-            AssociationSpec(association_category="HUBSPOT_DEFINED", association_type_id=3)])]))
+    created = batch.create(
+        "deals",
+        "contacts",
+        BatchInputPublicAssociationMultiPost(
+            inputs=[
+                PublicAssociationMultiPost(
+                    _from={"id": deal.id},
+                    to={"id": contact_ids[0]},
+                    types=[
+                        AssociationSpec(
+                            association_category="HUBSPOT_DEFINED", association_type_id=3
+                        )
+                    ],
+                )
+            ]
+        ),
+    )
     assert isinstance(created, V4.BatchResponseLabelsBetweenObjectPair)
     pairs = [PublicDefaultAssociationMultiPost(_from={"id": deal.id}, to={"id": contact_ids[1]})]
     defaulted = batch.create_default(
-        "deals", "contacts", BatchInputPublicDefaultAssociationMultiPost(inputs=pairs))
+        "deals", "contacts", BatchInputPublicDefaultAssociationMultiPost(inputs=pairs)
+    )
     assert isinstance(defaulted, V4.BatchResponsePublicDefaultAssociation)
-    read = batch.get_page("deals", "contacts", BatchInputPublicFetchAssociationsBatchRequest(
-        inputs=[PublicFetchAssociationsBatchRequest(id=deal.id),
-                PublicFetchAssociationsBatchRequest(id="999999")]))
+    read = batch.get_page(
+        "deals",
+        "contacts",
+        BatchInputPublicFetchAssociationsBatchRequest(
+            inputs=[
+                PublicFetchAssociationsBatchRequest(id=deal.id),
+                PublicFetchAssociationsBatchRequest(id="999999"),
+            ]
+        ),
+    )
     assert isinstance(read, V4.BatchResponsePublicAssociationMultiWithLabelWithErrors)
     assert sorted(t.to_object_id for t in read.results[0].to) == sorted(contact_ids)
     assert read.errors[0].sub_category == "crm.associations.NO_ASSOCIATIONS_FOUND"
@@ -407,7 +531,8 @@ def test_rate_limit_429_with_headers() -> None:
         assert headers["X-HubSpot-RateLimit-Remaining"] == "0"
         assert headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "10000"
         assert int(headers["X-HubSpot-RateLimit-Daily-Remaining"]) < int(
-            headers["X-HubSpot-RateLimit-Daily"])
+            headers["X-HubSpot-RateLimit-Daily"]
+        )
         body = json.loads(err.value.body)
         assert body["errorType"] == "RATE_LIMIT"
         assert body["policyName"] == "TEN_SECONDLY_ROLLING"
@@ -431,8 +556,12 @@ def test_scripted_503_then_success(client: Any, server: SandboxServer) -> None:
     assert basic.get_page() is not None
 
     # The same over HTTP: the next two searches get 429, then the normal answer.
-    status, _, _ = raw(server, "POST", "/_sandbox/faults", {"script": [
-        {"status": 429, "times": 2, "path_prefix": "/crm/v3/objects/contacts/search"}]})
+    status, _, _ = raw(
+        server,
+        "POST",
+        "/_sandbox/faults",
+        {"script": [{"status": 429, "times": 2, "path_prefix": "/crm/v3/objects/contacts/search"}]},
+    )
     assert status == 200
     request = contacts.PublicObjectSearchRequest(limit=1)
     for _ in range(2):
@@ -462,7 +591,8 @@ def test_latency_and_timeouts(client: Any, server: SandboxServer) -> None:
 
     server.script(hang_seconds=3)  # answers normally, but only after 3 s
     batch_read = contacts.BatchReadInputSimplePublicObjectId(
-        inputs=[contacts.SimplePublicObjectId(id="1")], properties=[], properties_with_history=[])
+        inputs=[contacts.SimplePublicObjectId(id="1")], properties=[], properties_with_history=[]
+    )
     started = time.monotonic()
     with pytest.raises((urllib3.exceptions.ReadTimeoutError, urllib3.exceptions.MaxRetryError)):
         client.crm.contacts.batch_api.read(batch_read, _request_timeout=(1, 0.5))
@@ -483,7 +613,8 @@ def test_request_log_and_control_endpoints(client: Any, server: SandboxServer) -
 
     writes = server.write_calls()
     assert [(c["method"], c["path"]) for c in writes] == [
-        ("POST", "/crm/v3/objects/contacts/batch/upsert")]
+        ("POST", "/crm/v3/objects/contacts/batch/upsert")
+    ]
     assert writes[0]["body"]["inputs"][0]["idProperty"] == "email"
     assert writes[0]["status"] == 200
     gets = server.calls(method="GET")
@@ -522,32 +653,65 @@ def test_concurrent_writes_are_consistent(server: SandboxServer) -> None:
 
 
 def test_every_endpoint_family_returns_the_expected_model(
-        client: Any, server: SandboxServer) -> None:
+    client: Any, server: SandboxServer
+) -> None:
     """Guards the exact success statuses: a different 2xx would deserialize to None."""
     crm = client.crm
     ids = create_contacts(client, 2)
     checks: list[tuple[Any, type]] = [
-        (crm.contacts.basic_api.create(contacts.SimplePublicObjectInputForCreate(
-            properties={"email": "one@example.com"})), contacts.SimplePublicObject),
+        (
+            crm.contacts.basic_api.create(
+                contacts.SimplePublicObjectInputForCreate(properties={"email": "one@example.com"})
+            ),
+            contacts.SimplePublicObject,
+        ),
         (crm.contacts.basic_api.get_by_id(ids[0]), contacts.SimplePublicObjectWithAssociations),
-        (crm.contacts.basic_api.update(ids[0], contacts.SimplePublicObjectInput(
-            properties={"lastname": "L"})), contacts.SimplePublicObject),
-        (crm.contacts.batch_api.update(contacts.BatchInputSimplePublicObjectBatchInput(inputs=[
-            contacts.SimplePublicObjectBatchInput(id=ids[1], properties={"lastname": "M"})])),
-         contacts.BatchResponseSimplePublicObject),
-        (crm.contacts.batch_api.read(contacts.BatchReadInputSimplePublicObjectId(
-            inputs=[contacts.SimplePublicObjectId(id=i) for i in ids], properties=["lastname"],
-            properties_with_history=[])), contacts.BatchResponseSimplePublicObject),
+        (
+            crm.contacts.basic_api.update(
+                ids[0], contacts.SimplePublicObjectInput(properties={"lastname": "L"})
+            ),
+            contacts.SimplePublicObject,
+        ),
+        (
+            crm.contacts.batch_api.update(
+                contacts.BatchInputSimplePublicObjectBatchInput(
+                    inputs=[
+                        contacts.SimplePublicObjectBatchInput(
+                            id=ids[1], properties={"lastname": "M"}
+                        )
+                    ]
+                )
+            ),
+            contacts.BatchResponseSimplePublicObject,
+        ),
+        (
+            crm.contacts.batch_api.read(
+                contacts.BatchReadInputSimplePublicObjectId(
+                    inputs=[contacts.SimplePublicObjectId(id=i) for i in ids],
+                    properties=["lastname"],
+                    properties_with_history=[],
+                )
+            ),
+            contacts.BatchResponseSimplePublicObject,
+        ),
         (crm.contacts.basic_api.get_page(), PAGE),
         (crm.contacts.search_api.do_search(contacts.PublicObjectSearchRequest()), SEARCH_PAGE),
-        (crm.properties.groups_api.get_all("deals"),
-         properties.CollectionResponsePropertyGroupNoPaging),
+        (
+            crm.properties.groups_api.get_all("deals"),
+            properties.CollectionResponsePropertyGroupNoPaging,
+        ),
         (crm.properties.core_api.get_by_name("contacts", "email"), properties.ModelProperty),
     ]
     for result, model in checks:
         assert isinstance(result, model), (result, model)
-    assert crm.contacts.batch_api.archive(contacts.BatchInputSimplePublicObjectId(
-        inputs=[contacts.SimplePublicObjectId(id=ids[1])])) is None
+    assert (
+        crm.contacts.batch_api.archive(
+            contacts.BatchInputSimplePublicObjectId(
+                inputs=[contacts.SimplePublicObjectId(id=ids[1])]
+            )
+        )
+        is None
+    )
     assert crm.contacts.basic_api.archive(ids[0]) is None
     assert [c["status"] for c in server.calls(method="DELETE")] == [204]
     assert server.calls(path_prefix="/crm/v3/objects/contacts/batch/archive")[0]["status"] == 204
@@ -557,7 +721,10 @@ def test_every_endpoint_family_returns_the_expected_model(
 def test_module_entry_point_serves_until_stopped() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "integrations.hubspot.sandbox", "--port", "0", "--token", "t"],
-        cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
