@@ -18,12 +18,17 @@ $(VENV)/.installed: pyproject.toml requirements/lock.txt
 demo: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	@echo ""
-	@echo "  Champions is running at http://$(HOST):$(PORT)/admin/"
-	@echo "  Logins (password: demo): admin@example.com (program manager),"
-	@echo "  moderator@example.com, sales@example.com, champion@example.com"
-	@echo ""
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=true $(BIN)/python manage.py hubspot_sandbox --background
+	set -a && . var/hubspot-sandbox.env && set +a && export DEBUG=true && \
+	  $(BIN)/python manage.py hubspot_setup > /dev/null && \
+	  $(BIN)/python manage.py hubspot_sync --full && \
+	  echo "" && \
+	  echo "  Champions is running at http://$(HOST):$(PORT)/admin/ (portal: /portal/, API docs: /api/v1/docs/)" && \
+	  echo "  Logins (password: demo): admin@example.com (program manager)," && \
+	  echo "  moderator@example.com, sales@example.com, champion@example.com" && \
+	  echo "  The HubSpot sandbox answers at $$HUBSPOT_API_BASE (its state: $$HUBSPOT_API_BASE/_sandbox/state)" && \
+	  echo "" && \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
