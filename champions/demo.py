@@ -184,8 +184,26 @@ def demo_loaded() -> bool:
     return User.objects.filter(email__iexact=ADMIN_EMAIL).exists()
 
 
+def ordered_sections() -> list[Section]:
+    """The sections in INSTALLED_APPS order (each app's in the order it registered them).
+
+    Registration order alone depends on which `demo` module some other code imported first;
+    the data must not (governance publishes a code of conduct that later posting would need).
+    """
+    from django.apps import apps
+
+    labels = [config.name for config in apps.get_app_configs()]
+
+    def app_position(section: Section) -> int:
+        module = section.build.__module__
+        owners = [i for i, name in enumerate(labels) if module.startswith(name + ".")]
+        return owners[-1] if owners else len(labels)
+
+    return sorted(SECTIONS, key=app_position)
+
+
 def wipe() -> None:
-    for section in reversed(SECTIONS):
+    for section in reversed(ordered_sections()):
         if section.wipe is not None:
             section.wipe()
 
@@ -198,7 +216,7 @@ def _generator(seed: int, name: str) -> random.Random:
 def build(*, seed: int = DEFAULT_SEED, now: datetime | None = None) -> DemoContext:
     """Run every section; call inside one transaction so a failure leaves nothing behind."""
     context = DemoContext(seed=seed, now=now or timezone.now(), rng=_generator(seed, ""))
-    for section in SECTIONS:
+    for section in ordered_sections():
         context.rng = _generator(seed, section.name)
         section.build(context)
     # Rows the services wrote were stamped now; the log says they were recorded when they happened.

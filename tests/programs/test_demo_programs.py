@@ -138,3 +138,17 @@ def test_program_activities_are_dated_when_they_happened(seeded: datetime, db: N
     # The programs leave the lifecycle alone: no one woken up or left behind by the demo.
     assert Champion.objects.filter(state=ChampionState.DORMANT).count() >= 10
     assert not Champion.objects.filter(first_value_at__gte=seeded).exists()
+
+
+def test_sections_run_in_app_order_whoever_imported_first() -> None:
+    """Governance's code of conduct comes after the sections that post, even when a test
+    imported programs.governance.demo before the others registered."""
+    from django.utils.module_loading import autodiscover_modules
+
+    import programs.governance.demo  # noqa: F401
+    from champions import demo
+
+    autodiscover_modules("demo")
+    names = [section.name for section in demo.ordered_sections()]
+    assert names.index("clinics") < names.index("governance")
+    assert names.index("staff") == 0
