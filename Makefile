@@ -19,7 +19,7 @@ demo: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true $(BIN)/python manage.py hubspot_sandbox --background
-	set -a && . var/hubspot-sandbox.env && set +a && export DEBUG=true && \
+	@set -a && . var/hubspot-sandbox.env && set +a && export DEBUG=true && \
 	  $(BIN)/python manage.py hubspot_setup > /dev/null && \
 	  { $(BIN)/python manage.py hubspot_sync --full > var/hubspot-sync.log 2>&1 & } && \
 	  echo "" && \
