@@ -360,19 +360,7 @@ class SyncEngine:
                 self.counts.retried += 1
                 settles.append(self._backoff(claim.entry, "The CRM's answer left this record out."))
             elif outcome.gone:
-                self.counts.retried += 1
-                note = (
-                    "The CRM no longer has this object (deleted or merged there); it is sent anew."
-                )
-                settles.append(
-                    _Settle(
-                        claim.entry,
-                        OutboxStatus.PENDING,
-                        note,
-                        crm_id="",
-                        attempts=claim.entry.attempts + 1,
-                    )
-                )
+                settles.append(self._gone(claim.entry))
             elif outcome.error:
                 self.counts.failed += 1
                 self.counts.errors.append(outcome.error)
@@ -397,6 +385,23 @@ class SyncEngine:
                     )
                 )
         self._settle(settles, records={c.entry.pk: c.record for c in ready})
+
+    def _gone(self, entry: OutboxEntry) -> _Settle:
+        """The CRM no longer has the object this entry's id points to (deleted or merged there).
+
+        A contact or company is found or created anew by email or our id, so the stale id is
+        dropped and it goes again; a deal cannot be created by us, so it is skipped until the
+        import links it again. Either way the entry cannot loop: its attempts count.
+        """
+        if entry.object_type == ObjectType.DEAL:
+            self.counts.skipped += 1
+            note = "The CRM has no deal with this id (deleted or merged there); hubspot_import"
+            return _Settle(entry, OutboxStatus.SKIPPED, f"{note} links the deal again.")
+        self.counts.retried += 1
+        note = "The CRM no longer has this object (deleted or merged there); it is sent anew."
+        settle = self._retry(entry, note, 0.0)
+        settle.crm_id = ""
+        return settle
 
     # --- erasures -------------------------------------------------------------------------
 

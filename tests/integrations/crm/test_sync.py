@@ -387,3 +387,30 @@ def test_deals_without_a_crm_id_are_skipped_with_a_reason(portal: SandboxServer)
     skipped = entry(ObjectType.DEAL, deal.pk)
     assert skipped.status == OutboxStatus.SKIPPED and "no CRM id" in skipped.last_error
     assert counts.api_calls == 0
+
+
+def test_a_deal_hubspot_no_longer_has_is_skipped_not_retried_forever(
+    portal: SandboxServer,
+) -> None:
+    deal = Deal.objects.create(name="Deleted in HubSpot", crm_id="987654")
+    crm_mark_dirty(deal_ids=[deal.pk])
+    counts = sync()
+    skipped = entry(ObjectType.DEAL, deal.pk)
+    assert skipped.status == OutboxStatus.SKIPPED and "no deal with this id" in skipped.last_error
+    assert counts.api_calls == 1
+
+
+def test_a_contact_deleted_in_hubspot_is_found_or_created_again(portal: SandboxServer) -> None:
+    champion = ChampionFactory()
+    crm_mark_dirty(champion_ids=[champion.pk])
+    sync()
+    old_id = Champion.objects.get(pk=champion.pk).crm_id
+    with portal._lock:
+        portal.store.archive(portal.store.objects["contacts"][old_id], portal.store.now())
+    Champion.objects.filter(pk=champion.pk).update(title="Director")  # a change to send
+    crm_mark_dirty(champion_ids=[champion.pk])
+    sync()
+    new_id = Champion.objects.get(pk=champion.pk).crm_id
+    assert new_id and new_id != old_id
+    assert contacts_by_email(portal)[champion.email]["id"] == new_id
+    assert entry(ObjectType.CONTACT, champion.pk).status == OutboxStatus.SENT
