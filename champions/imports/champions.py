@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -28,7 +26,15 @@ from champions.imports.table import (
     read_table,
     spreadsheet_safe,
 )
-from champions.models import Account, Champion, ChampionState, ChampionTier, ProductArea, User
+from champions.models import (
+    Account,
+    Champion,
+    ChampionState,
+    ChampionTier,
+    ProductArea,
+    User,
+    known_timezones,
+)
 
 _LANGUAGE_CODE = re.compile(r"[a-z]{2}")
 
@@ -58,11 +64,6 @@ class ChampionInput:
     product_areas: tuple[ProductArea, ...]
 
 
-@cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 def champions_preview(*, content: str) -> Preview[ChampionInput]:
     """Check every row of a champions file; writes nothing."""
     table = read_table(content, CHAMPION_COLUMNS)
@@ -78,7 +79,7 @@ def champions_preview(*, content: str) -> Preview[ChampionInput]:
         full_name = row.text("full_name", Champion) if row.required("full_name") else ""
         account = accounts.find(row)
         timezone_name = row.get("timezone") or "UTC"
-        if timezone_name not in _time_zones():
+        if timezone_name not in known_timezones():
             row.error("timezone", f"“{timezone_name}” is not a time zone like Europe/Berlin.")
         languages = tuple(code.lower() for code in row.items("languages"))
         if bad := [code for code in languages if not _LANGUAGE_CODE.fullmatch(code)]:

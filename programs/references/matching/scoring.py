@@ -36,7 +36,7 @@ from django.db.models import (
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce
 
-from champions.models import Activity, ActivityLevel, Champion, SizeBand
+from champions.models import Activity, ActivityLevel, Champion, SizeBand, known_timezones
 from programs.references import conf
 from programs.references.models import (
     OfferResponse,
@@ -252,7 +252,7 @@ def _utc_offsets(day: str) -> dict[str, int]:
     """Every IANA zone's UTC offset in minutes at noon UTC of `day` (YYYY-MM-DD)."""
     moment = datetime.fromisoformat(f"{day}T12:00:00+00:00")
     offsets: dict[str, int] = {}
-    for name in zoneinfo.available_timezones():
+    for name in known_timezones():
         try:
             offset = moment.astimezone(zoneinfo.ZoneInfo(name)).utcoffset()
         except (ValueError, zoneinfo.ZoneInfoNotFoundError):
