@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -55,6 +54,7 @@ from champions.models import (
     Region,
     SizeBand,
     User,
+    known_timezones,
 )
 from integrations.crm.outbox import crm_mark_dirty
 
@@ -795,7 +795,7 @@ def champion_update_profile(
     title = " ".join(title.split())
     if len(title) > 200:
         raise DomainError("Keep the job title under 200 characters.", field="title")
-    if timezone_name not in zoneinfo.available_timezones():
+    if timezone_name not in known_timezones():
         raise DomainError(
             f"“{timezone_name}” is not a known time zone (for example Europe/Berlin).",
             field="timezone",
