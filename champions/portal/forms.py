@@ -220,7 +220,14 @@ class NotificationForm(PortalForm):
         for setting in self.settings:
             if setting.kind == "digest":
                 self.fields["frequency_digest"] = forms.ChoiceField(
-                    label="How often", choices=DIGEST_CHOICES, initial=setting.digest_frequency
+                    label="How often",
+                    choices=DIGEST_CHOICES,
+                    initial=setting.digest_frequency,
+                    help_text=(
+                        "Your next events, questions you could answer, what waits for your"
+                        " answer and kudos. Emails you collect in a daily or weekly digest"
+                        " still come in one, as often as you chose for them."
+                    ),
                 )
                 continue
             self.fields[f"enabled_{setting.kind}"] = forms.BooleanField(
