@@ -28,6 +28,14 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a known time zone (for example Europe/Berlin).")
 
 
+def zone_or_utc(name: str | None) -> zoneinfo.ZoneInfo:
+    """The named time zone, or UTC when the name is empty or unknown (for display only)."""
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 def empty_list() -> list[str]:
     return []
 
@@ -616,6 +624,8 @@ class NotificationKind(models.TextChoices):
     EVENT_REMINDER = "event_reminder", "Event reminders"
     REQUEST_OFFERED = "request_offered", "Reference requests offered to me"
     QUESTION_ANSWERED = "question_answered", "Answers to my questions"
+    QUESTION_MATCH = "question_match", "New questions that match my expertise"
+    KUDOS = "kudos", "Thank-you notes and kudos for me"
     DIGEST = "digest", "Program digest"
 
 
@@ -661,3 +671,34 @@ class NotificationPreference(models.Model):
     def __str__(self) -> str:
         state = "on" if self.enabled else "off"
         return f"{self.get_kind_display()} for user {self.user_id}: {state}"
+
+
+class DigestDelivery(models.Model):
+    """One user's digest for one period: the row a worker claims before it sends.
+
+    `period_start` is the user's local date the period began (the day for a daily digest,
+    the Monday for a weekly one). The unique constraint plus the claim in
+    `champions.digest.digest_send` mean two workers, or a retry, send it once.
+    """
+
+    user = models.ForeignKey(
+        "champions.User", on_delete=models.CASCADE, related_name="digest_deliveries"
+    )
+    frequency = models.CharField(max_length=16, choices=DigestFrequency.choices)
+    period_start = models.DateField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)  # done; no email when nothing to say
+    item_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-period_start", "user"]
+        verbose_name_plural = "digest deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "frequency", "period_start"], name="digest_delivery_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} of {self.period_start} for user {self.user_id}"

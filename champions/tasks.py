@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import smtplib
+from datetime import date
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
-from champions import services
+from champions import digest, services
+from champions.emails import templated_email
 from champions.models import Champion, Invitation, User
 from champions.roles import Role
 
@@ -26,15 +30,7 @@ def send_invitation_email(self: object, *, invitation_id: int, token: str) -> No
         "inviter_name": str(inviter) if inviter else "The champions program team",
         "link": f"{settings.SITE_URL}/portal/join/{token}/",
     }
-    message = EmailMultiAlternatives(
-        subject=render_to_string("champions/email/invitation_subject.txt", context).strip(),
-        body=render_to_string("champions/email/invitation.txt", context),
-        to=[invitation.email],
-    )
-    message.attach_alternative(
-        render_to_string("champions/email/invitation.html", context), "text/html"
-    )
-    message.send()
+    templated_email("champions/email/invitation", context, to=[invitation.email]).send()
 
 
 @shared_task
@@ -75,3 +71,29 @@ def send_buddy_request_email(
         body=render_to_string("champions/email/buddy_request.txt", context),
         to=recipients,
     ).send()
+
+
+@shared_task
+def send_due_digests() -> int:
+    """Beat task (hourly): queue the digest of every user whose period has not been sent."""
+    due = digest.digests_due()
+    for item in due:
+        send_digest.delay(
+            user_id=item.user_id,
+            frequency=item.frequency,
+            period_start=item.period_start.isoformat(),
+        )
+    return len(due)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=60,
+    max_retries=5,
+)
+def send_digest(self: object, *, user_id: int, frequency: str, period_start: str) -> bool:
+    """One user's digest for one period; sent at most once however often this runs."""
+    return digest.digest_send(
+        user_id=user_id, frequency=frequency, start=date.fromisoformat(period_start)
+    )

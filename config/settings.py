@@ -200,6 +200,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "champions.tasks.mark_dormant_champions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Hourly, so each user's digest goes out soon after DIGEST_HOUR in their time zone.
+    "champions-send-digests": {
+        "task": "champions.tasks.send_due_digests",
+        "schedule": crontab(minute=45),
+    },
     "events-send-reminders": {
         "task": "programs.events.tasks.send_event_reminders",
         "schedule": crontab(minute=5),
@@ -246,6 +251,8 @@ CELERY_BEAT_SCHEDULE.update(
 # Domain settings.
 CHAMPION_DORMANT_AFTER_DAYS = env.int("CHAMPION_DORMANT_AFTER_DAYS", default=60)
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
+# The local hour (in each champion's time zone) a digest period starts (docs/portal.md).
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
 
 # Governance (docs/governance.md): report response time, the outside escalation contact.
 GOVERNANCE_REPORT_SLA_HOURS = env.int("GOVERNANCE_REPORT_SLA_HOURS", default=48)

@@ -7,7 +7,6 @@ program's to set, so posting them changes nothing.
 from __future__ import annotations
 
 import re
-import zoneinfo
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -16,7 +15,14 @@ from allauth.account.fields import SetPasswordField
 from django import forms
 from django.forms import BoundField
 
-from champions.models import Champion, DigestFrequency, Invitation, ProductArea, User
+from champions.models import (
+    Champion,
+    DigestFrequency,
+    Invitation,
+    ProductArea,
+    User,
+    known_timezones,
+)
 from champions.selectors import NotificationSetting
 
 LANGUAGES: list[tuple[str, str]] = [
@@ -44,7 +50,7 @@ LANGUAGES: list[tuple[str, str]] = [
 
 @cache
 def timezone_choices() -> list[tuple[str, str]]:
-    names = sorted(name for name in zoneinfo.available_timezones() if "/" in name or name == "UTC")
+    names = sorted(name for name in known_timezones() if "/" in name or name == "UTC")
     return [(name, name.replace("_", " ")) for name in names]
 
 
@@ -214,7 +220,14 @@ class NotificationForm(PortalForm):
         for setting in self.settings:
             if setting.kind == "digest":
                 self.fields["frequency_digest"] = forms.ChoiceField(
-                    label="How often", choices=DIGEST_CHOICES, initial=setting.digest_frequency
+                    label="How often",
+                    choices=DIGEST_CHOICES,
+                    initial=setting.digest_frequency,
+                    help_text=(
+                        "Your next events, questions you could answer, what waits for your"
+                        " answer and kudos. Emails you collect in a daily or weekly digest"
+                        " still come in one, as often as you chose for them."
+                    ),
                 )
                 continue
             self.fields[f"enabled_{setting.kind}"] = forms.BooleanField(

@@ -23,6 +23,8 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from champions.registry import OrderedRegistry
+
 PanelContext = Callable[..., dict[str, Any] | None]
 
 
@@ -42,20 +44,9 @@ class RenderedPanel:
     html: SafeString
 
 
-class PanelRegistry:
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._panels: dict[str, Panel] = {}
-
-    def register(self, panel: Panel) -> None:
-        """Add a panel, or replace the one with the same key (an app filling a placeholder)."""
-        self._panels[panel.key] = panel
-
-    def unregister(self, key: str) -> None:
-        self._panels.pop(key, None)
-
+class PanelRegistry(OrderedRegistry[Panel]):
     def panels(self) -> list[Panel]:
-        return sorted(self._panels.values(), key=lambda panel: (panel.order, panel.key))
+        return self.entries()
 
     def render(self, request: HttpRequest, *args: Any) -> list[RenderedPanel]:
         rendered = []

@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.core.mail import get_connection
 
+from champions.emails import site_link, templated_email
 from champions.models import NotificationKind
-from champions.selectors import notification_allowed
+from champions.selectors import notification_allowed, users_notified_now
 from programs.clinics import selectors
 from programs.clinics.models import Answer, Question
 
 
 def question_link(question_id: int) -> str:
-    return f"{settings.SITE_URL}{reverse('portal:clinics:detail', args=[question_id])}"
+    return site_link("portal:clinics:detail", question_id)
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
 def notify_question_experts(self: object, *, question_id: int) -> int:
-    """Email the guild members whose expertise matches a new question; returns how many."""
+    """Email the guild members whose expertise matches a new question, unless they switched
+    these emails off or collect them for the digest; returns how many went out."""
     question = Question.objects.select_related("guild", "asker").get(pk=question_id)
     experts = selectors.question_experts(question)
+    allowed = users_notified_now(
+        user_ids=[expert.user_id for expert in experts], kind=NotificationKind.QUESTION_MATCH
+    )
+    experts = [expert for expert in experts if expert.user_id in allowed]
     link = question_link(question.pk)
+    preferences_link = site_link("portal:notifications")
     messages = []
     for expert in experts:
         context = {
@@ -31,16 +35,9 @@ def notify_question_experts(self: object, *, question_id: int) -> int:
             "expert": expert,
             "body_html": selectors.question_body_html(question),
             "link": link,
+            "preferences_link": preferences_link,
         }
-        message = EmailMultiAlternatives(
-            subject=render_to_string("clinics/email/new_question_subject.txt", context).strip(),
-            body=render_to_string("clinics/email/new_question.txt", context),
-            to=[expert.email],
-        )
-        message.attach_alternative(
-            render_to_string("clinics/email/new_question.html", context), "text/html"
-        )
-        messages.append(message)
+        messages.append(templated_email("clinics/email/new_question", context, to=[expert.email]))
     if messages:
         get_connection().send_messages(messages)
     return len(messages)
@@ -70,15 +67,7 @@ def notify_question_answered(self: object, *, answer_id: int) -> bool:
         else answer.author.full_name,
         "body_html": selectors.answer_body_html(answer),
         "link": f"{question_link(question.pk)}#a{answer.pk}",
-        "preferences_link": f"{settings.SITE_URL}{reverse('portal:notifications')}",
+        "preferences_link": site_link("portal:notifications"),
     }
-    message = EmailMultiAlternatives(
-        subject=render_to_string("clinics/portal/email/answered_subject.txt", context).strip(),
-        body=render_to_string("clinics/portal/email/answered.txt", context),
-        to=[asker.email],
-    )
-    message.attach_alternative(
-        render_to_string("clinics/portal/email/answered.html", context), "text/html"
-    )
-    message.send()
+    templated_email("clinics/portal/email/answered", context, to=[asker.email]).send()
     return True

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 
+from champions.emails import templated_email
+from champions.models import zone_or_utc
 from programs.events.ics import event_ics, event_ics_filename
 from programs.events.models import Registration
 
 
 def _local(moment: datetime, timezone_name: str) -> datetime:
-    try:
-        return moment.astimezone(zoneinfo.ZoneInfo(timezone_name))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return moment
+    return moment.astimezone(zone_or_utc(timezone_name))
 
 
 def _context(registration: Registration) -> dict[str, Any]:
@@ -35,14 +32,7 @@ def _context(registration: Registration) -> dict[str, Any]:
 
 def _message(registration: Registration, template: str) -> EmailMultiAlternatives:
     context = _context(registration)
-    message = EmailMultiAlternatives(
-        subject=render_to_string(f"events/email/{template}_subject.txt", context).strip(),
-        body=render_to_string(f"events/email/{template}.txt", context),
-        to=[registration.champion.email],
-    )
-    message.attach_alternative(
-        render_to_string(f"events/email/{template}.html", context), "text/html"
-    )
+    message = templated_email(f"events/email/{template}", context, to=[registration.champion.email])
     message.attach(
         event_ics_filename(registration.event),
         event_ics(registration.event),

@@ -22,7 +22,7 @@ def _check_live(champion: Champion, field: str) -> None:
 
 @transaction.atomic
 def kudos_give(*, from_champion: Champion, to_champion: Champion, message: str) -> Kudos:
-    """Thank another champion, visibly."""
+    """Thank another champion, visibly; they get an email if they want one."""
     if from_champion.pk == to_champion.pk:
         raise DomainError(
             "Kudos go to someone else; you cannot thank yourself.", field="to_champion"
@@ -34,9 +34,13 @@ def kudos_give(*, from_champion: Champion, to_champion: Champion, message: str) 
         raise DomainError("Say what you are thanking them for.", field="message")
     if len(message) > MAX_KUDOS_LENGTH:
         raise DomainError(f"Kudos are at most {MAX_KUDOS_LENGTH} characters.", field="message")
-    return Kudos.objects.create(
+    kudos = Kudos.objects.create(
         from_champion=from_champion, to_champion=to_champion, message=message
     )
+    from programs.recognition.tasks import notify_kudos
+
+    transaction.on_commit(lambda: notify_kudos.delay(kudos_id=kudos.pk))
+    return kudos
 
 
 def _locked(task: GoodFirstContribution) -> GoodFirstContribution:

@@ -12,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
+from champions.emails import site_link, templated_email
 from champions.models import Champion, NotificationKind, User
 from champions.selectors import notification_allowed
 from programs.references import services
@@ -35,21 +36,19 @@ def _thanks_context(kind: str, champion: Champion, subject_id: int) -> dict[str,
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
 def send_thanks_email(self: object, *, kind: str, champion_id: int, subject_id: int) -> None:
-    """Thank a champion for a reference given (`kind="reference"`) or a story published."""
-    champion = Champion.objects.get(pk=champion_id)
+    """Thank a champion for a reference given (`kind="reference"`) or a story published,
+    unless they switched thank-you emails off or collect them for the digest (which lists
+    them: `programs.references.portal.panels.digest_thanks`)."""
+    champion = Champion.objects.select_related("user").get(pk=champion_id)
     if champion.erased_at is not None:
+        return
+    if champion.user is not None and not notification_allowed(
+        champion.user, NotificationKind.KUDOS
+    ):
         return
     template = "thanks_story" if kind == "story" else "thanks_reference"
     context = _thanks_context(kind, champion, subject_id)
-    message = EmailMultiAlternatives(
-        subject=render_to_string(f"references/email/{template}_subject.txt", context).strip(),
-        body=render_to_string(f"references/email/{template}.txt", context),
-        to=[champion.email],
-    )
-    message.attach_alternative(
-        render_to_string(f"references/email/{template}.html", context), "text/html"
-    )
-    message.send()
+    templated_email(f"references/email/{template}", context, to=[champion.email]).send()
 
 
 @shared_task
@@ -159,16 +158,8 @@ def send_request_offered(self: object, *, offer_id: int) -> bool:
     context = {
         "champion": champion,
         "request": request,
-        "link": f"{settings.SITE_URL}{reverse('portal:references:request', args=[request.pk])}",
-        "preferences_link": f"{settings.SITE_URL}{reverse('portal:notifications')}",
+        "link": site_link("portal:references:request", request.pk),
+        "preferences_link": site_link("portal:notifications"),
     }
-    message = EmailMultiAlternatives(
-        subject=render_to_string("references/portal/email/offered_subject.txt", context).strip(),
-        body=render_to_string("references/portal/email/offered.txt", context),
-        to=[champion.email],
-    )
-    message.attach_alternative(
-        render_to_string("references/portal/email/offered.html", context), "text/html"
-    )
-    message.send()
+    templated_email("references/portal/email/offered", context, to=[champion.email]).send()
     return True

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
+from champions.digest import SECTIONS, DigestItem, DigestSection
 from champions.models import Champion, Guild
 from champions.portal.panels import GUILD, HOME, Panel
 from programs.clinics.portal import selectors
@@ -22,6 +25,29 @@ def guild_questions(
     return {"guild": guild, "questions": selectors.guild_recent_questions(guild=guild)}
 
 
+def digest_answers(champion: Champion, since: datetime) -> list[DigestItem]:
+    return [
+        DigestItem(
+            f"{answer.question.title}",
+            reverse("portal:clinics:detail", args=[answer.question_id]) + f"#a{answer.pk}",
+            "a new answer to your question",
+        )
+        for answer in selectors.answers_to_my_questions_since(champion=champion, since=since)
+    ]
+
+
+def digest_questions(champion: Champion, since: datetime) -> list[DigestItem]:
+    return [
+        DigestItem(
+            question.title,
+            reverse("portal:clinics:detail", args=[question.pk]),
+            question.guild.name,
+        )
+        for question in selectors.open_questions_for_my_expertise(champion=champion)
+        if question.posted_at >= since
+    ]
+
+
 def register() -> None:
     HOME.register(
         Panel(
@@ -36,4 +62,10 @@ def register() -> None:
         Panel(
             "questions", "Questions", "clinics/portal/panels/guild.html", guild_questions, order=20
         )
+    )
+    SECTIONS.register(
+        DigestSection("answers", "Answers to your questions", digest_answers, order=30)
+    )
+    SECTIONS.register(
+        DigestSection("questions", "New questions you could answer", digest_questions, order=40)
     )

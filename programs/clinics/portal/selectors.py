@@ -1,15 +1,19 @@
 """What a champion may see of the clinics: questions of guilds visible to them.
 
 Questions of a hidden guild exist only for its active members; anyone else gets 404.
+Questions and answers a moderator hid (`programs.governance`) are shown to no champion.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from champions.models import Champion, Guild, GuildVisibility, Membership, MembershipStatus
 from programs.clinics.models import Answer, HelpfulMark, Question, QuestionStatus
 from programs.clinics.selectors import matches_expertise
+from programs.governance.selectors import exclude_hidden, hidden_ids
 
 OPEN_STATUSES = (QuestionStatus.OPEN, QuestionStatus.ANSWERED)
 MAX_SEARCH_TERMS = 8
@@ -23,13 +27,24 @@ def _active_member(champion: Champion, guild_ref: str) -> Exists:
     )
 
 
+def shown_questions() -> QuerySet[Question]:
+    return exclude_hidden(Question.objects.all())
+
+
+def shown_answers() -> QuerySet[Answer]:
+    return exclude_hidden(Answer.objects.all())
+
+
+def _shown_answer_count() -> Count:
+    return Count("answers", filter=~Q(answers__in=hidden_ids(Answer)))
+
+
 def questions_visible_to(*, champion: Champion) -> QuerySet[Question]:
     """Questions with their guild, asker and `answer_count`, newest first."""
     return (
-        Question.objects.filter(
-            ~Q(guild__visibility=GuildVisibility.HIDDEN) | _active_member(champion, "guild")
-        )
-        .annotate(answer_count=Count("answers"))
+        shown_questions()
+        .filter(~Q(guild__visibility=GuildVisibility.HIDDEN) | _active_member(champion, "guild"))
+        .annotate(answer_count=_shown_answer_count())
         .select_related("guild", "asker")
         .order_by("-posted_at", "-pk")
     )
@@ -60,7 +75,8 @@ def question_search(questions: QuerySet[Question], text: str) -> QuerySet[Questi
 def answers_for(*, question: Question, user_id: int | None) -> QuerySet[Answer]:
     """The answers in order, with `helpful_count` and whether this user marked each one."""
     return (
-        Answer.objects.filter(question=question)
+        shown_answers()
+        .filter(question=question)
         .select_related("author")
         .annotate(
             helpful_count=Count("helpful_marks"),
@@ -73,7 +89,8 @@ def answers_for(*, question: Question, user_id: int | None) -> QuerySet[Answer]:
 def solved_questions_to_build_on(*, question: Question, limit: int = 50) -> list[Question]:
     """Earlier solved questions of the same guild, newest first: what a question may build on."""
     return list(
-        Question.objects.filter(
+        shown_questions()
+        .filter(
             guild_id=question.guild_id,
             status=QuestionStatus.SOLVED,
             posted_at__lt=question.posted_at,
@@ -90,7 +107,8 @@ def open_questions_for_my_expertise(*, champion: Champion, limit: int = 5) -> li
     if not expertise:
         return []
     candidates = (
-        Question.objects.filter(
+        shown_questions()
+        .filter(
             status__in=OPEN_STATUSES,
             guild__memberships__champion=champion,
             guild__memberships__status=MembershipStatus.ACTIVE,
@@ -104,10 +122,25 @@ def open_questions_for_my_expertise(*, champion: Champion, limit: int = 5) -> li
     return matching[:limit]
 
 
+def answers_to_my_questions_since(
+    *, champion: Champion, since: datetime, limit: int = 5
+) -> list[Answer]:
+    """Others' answers to the champion's questions posted after `since` (for the digest)."""
+    return list(
+        shown_answers()
+        .filter(question__asker=champion, posted_at__gte=since)
+        .exclude(author_user_id=champion.user_id)
+        .select_related("question")
+        .only("question__title", "posted_at")
+        .order_by("-posted_at", "-pk")[:limit]
+    )
+
+
 def guild_recent_questions(*, guild: Guild, limit: int = 5) -> list[Question]:
     return list(
-        Question.objects.filter(guild=guild)
-        .annotate(answer_count=Count("answers"))
+        shown_questions()
+        .filter(guild=guild)
+        .annotate(answer_count=_shown_answer_count())
         .only("title", "status", "posted_at")
         .order_by("-posted_at", "-pk")[:limit]
     )

@@ -40,7 +40,12 @@ def _visible_question(request: PortalRequest, pk: int) -> Question:
 
 def _visible_answer(request: PortalRequest, pk: int) -> Answer:
     visible = selectors.questions_visible_to(champion=request.champion).values("pk")
-    answer = Answer.objects.filter(pk=pk, question__in=visible).select_related("question").first()
+    answer = (
+        selectors.shown_answers()
+        .filter(pk=pk, question__in=visible)
+        .select_related("question")
+        .first()
+    )
     if answer is None:
         raise Http404
     return answer

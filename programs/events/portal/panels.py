@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
-from champions.models import Champion, Guild
+from champions.digest import SECTIONS, DigestItem, DigestSection
+from champions.models import Champion, Guild, zone_or_utc
 from champions.portal.panels import GUILD, HOME, Panel
+from programs.events.models import RegistrationStatus
 from programs.events.portal import selectors
 
 
@@ -20,6 +24,19 @@ def guild_events(request: HttpRequest, champion: Champion, guild: Guild) -> dict
     return {"guild": guild, "events": selectors.guild_upcoming_events(guild=guild)}
 
 
+def digest_events(champion: Champion, since: datetime) -> list[DigestItem]:
+    zone = zone_or_utc(champion.timezone)
+    return [
+        DigestItem(
+            registration.event.title,
+            reverse("portal:events:detail", args=[registration.event.pk]),
+            f"{registration.event.starts_at.astimezone(zone):%a %d %b, %H:%M %Z}"
+            + (", on the waitlist" if registration.status == RegistrationStatus.WAITLISTED else ""),
+        )
+        for registration in selectors.my_upcoming_registrations(champion=champion)
+    ]
+
+
 def register() -> None:
     HOME.register(
         Panel("events", "My upcoming events", "events/portal/panels/home.html", home_events, 10)
@@ -27,3 +44,4 @@ def register() -> None:
     GUILD.register(
         Panel("events", "Events", "events/portal/panels/guild.html", guild_events, order=10)
     )
+    SECTIONS.register(DigestSection("events", "Your next events", digest_events, order=20))

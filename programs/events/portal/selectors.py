@@ -1,21 +1,29 @@
 """What a champion may see of events: program-wide ones and those of guilds visible to them.
 
 Events of a hidden guild exist only for its active members; anyone else gets 404.
+Events a moderator hid (`programs.governance`) are shown to no champion.
 """
 
 from __future__ import annotations
 
 import calendar
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from champions.models import Champion, Guild, GuildVisibility, Membership, MembershipStatus
+from champions.models import (
+    Champion,
+    Guild,
+    GuildVisibility,
+    Membership,
+    MembershipStatus,
+    zone_or_utc,
+)
 from programs.events.models import Event, EventStatus, Registration, RegistrationStatus
 from programs.events.selectors import events_with_counts
+from programs.governance.selectors import exclude_hidden, hidden_ids
 
 ACTIVE_REGISTRATION = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED)
 
@@ -32,7 +40,7 @@ def events_visible_to(*, champion: Champion) -> QuerySet[Event]:
     """Events with their seat counts and the champion's own registration status (`my_status`)."""
     mine = Registration.objects.filter(event=OuterRef("pk"), champion=champion)
     return (
-        events_with_counts()
+        exclude_hidden(events_with_counts())
         .filter(
             Q(guild__isnull=True)
             | ~Q(guild__visibility=GuildVisibility.HIDDEN)
@@ -71,6 +79,7 @@ def my_upcoming_registrations(*, champion: Champion, limit: int = 5) -> list[Reg
             event__status=EventStatus.SCHEDULED,
             event__ends_at__gt=timezone.now(),
         )
+        .exclude(event__in=hidden_ids(Event))
         .select_related("event")
         .order_by("event__starts_at", "pk")[:limit]
     )
@@ -78,9 +87,9 @@ def my_upcoming_registrations(*, champion: Champion, limit: int = 5) -> list[Reg
 
 def guild_upcoming_events(*, guild: Guild, limit: int = 5) -> list[Event]:
     return list(
-        Event.objects.filter(
-            guild=guild, status=EventStatus.SCHEDULED, ends_at__gt=timezone.now()
-        ).order_by("starts_at", "pk")[:limit]
+        exclude_hidden(Event.objects.all())
+        .filter(guild=guild, status=EventStatus.SCHEDULED, ends_at__gt=timezone.now())
+        .order_by("starts_at", "pk")[:limit]
     )
 
 
@@ -112,7 +121,7 @@ def month_calendar(
     *, events: QuerySet[Event], year: int, month: int, timezone_name: str
 ) -> CalendarMonth:
     """A month grid (weeks from Monday) of the events, each on its start day in the time zone."""
-    zone = zone_of(timezone_name)
+    zone = zone_or_utc(timezone_name)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     start = datetime.combine(weeks[0][0], time.min, tzinfo=zone)
     end = datetime.combine(weeks[-1][-1] + timedelta(days=1), time.min, tzinfo=zone)
@@ -128,10 +137,3 @@ def month_calendar(
     first = date(year, month, 1)
     in_month = [e for e in shown if e.starts_at.astimezone(zone).date().month == month]
     return CalendarMonth(first=first, weeks=grid, events=in_month)
-
-
-def zone_of(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")

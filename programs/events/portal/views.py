@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from champions.errors import DomainError
+from champions.models import zone_or_utc
 from champions.portal.decorators import PortalRequest, portal_view
 from champions.portal.views._common import back_to, form_error, refused
 from programs.events import services
@@ -60,7 +61,7 @@ def event_list(request: PortalRequest) -> HttpResponse:
 @portal_view
 def event_calendar(request: PortalRequest) -> HttpResponse:
     champion = request.champion
-    today = timezone.localtime(timezone=selectors.zone_of(champion.timezone)).date()
+    today = timezone.localtime(timezone=zone_or_utc(champion.timezone)).date()
     first = parse_month(request.GET.get("month"), default=today)
     month = selectors.month_calendar(
         events=selectors.events_visible_to(champion=champion),

@@ -1,11 +1,13 @@
 """What a champion may see of the library: published templates (not those of hidden guilds
-they are not in), and their own drafts."""
+they are not in), and their own drafts. Templates a moderator hid (`programs.governance`)
+are shown to no champion, their author included."""
 
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from champions.models import Champion, Guild, GuildVisibility, Membership, MembershipStatus
+from programs.governance.selectors import exclude_hidden
 from programs.library.models import Template, TemplateRating
 from programs.library.selectors import templates_published, templates_with_stats
 
@@ -32,7 +34,7 @@ def _my_rating(champion: Champion) -> Subquery:
 def templates_visible_to(*, champion: Champion) -> QuerySet[Template]:
     """The library as the champion sees it, with stats and `my_rating`; featured first."""
     return (
-        templates_published()
+        exclude_hidden(templates_published())
         .filter(_guild_visible(champion))
         .annotate(my_rating=_my_rating(champion))
     )
@@ -41,7 +43,7 @@ def templates_visible_to(*, champion: Champion) -> QuerySet[Template]:
 def template_for(*, champion: Champion, pk: int) -> Template | None:
     """A published template the champion may see, or one of their own drafts."""
     return (
-        templates_with_stats()
+        exclude_hidden(templates_with_stats())
         .filter(pk=pk)
         .filter((Q(published_at__isnull=False) & _guild_visible(champion)) | Q(author=champion))
         .annotate(my_rating=_my_rating(champion))
@@ -52,7 +54,7 @@ def template_for(*, champion: Champion, pk: int) -> Template | None:
 
 def my_templates(*, champion: Champion) -> QuerySet[Template]:
     return (
-        templates_with_stats()
+        exclude_hidden(templates_with_stats())
         .filter(author=champion)
         .select_related("parent", "guild")
         .order_by("-updated_at", "-pk")
@@ -86,7 +88,7 @@ def guilds_to_share_in(*, champion: Champion) -> QuerySet[Guild]:
 
 def guild_templates(*, guild: Guild, limit: int = 5) -> list[Template]:
     return list(
-        Template.objects.filter(guild=guild, published_at__isnull=False)
+        exclude_hidden(Template.objects.filter(guild=guild, published_at__isnull=False))
         .only("title", "category", "download_count", "published_at")
         .order_by("-featured", "-published_at")[:limit]
     )

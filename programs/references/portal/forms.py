@@ -6,12 +6,12 @@ signed-in champion and the services.
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime
 from typing import Any
 
 from django import forms
 
+from champions.models import zone_or_utc
 from champions.portal.forms import PortalForm
 from programs.references.models import DeclineReason
 from programs.references.services.requests import MAX_PROPOSED_TIMES
@@ -63,7 +63,7 @@ class ProposeTimesForm(PortalForm):
 
     def __init__(self, *args: Any, timezone_name: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.zone = _zone(timezone_name)
+        self.zone = zone_or_utc(timezone_name)
         for number in range(1, MAX_PROPOSED_TIMES + 1):
             self.fields[f"time_{number}"] = forms.DateTimeField(
                 label=f"Time {number}" + ("" if number == 1 else " (optional)"),
@@ -84,10 +84,3 @@ class ProposeTimesForm(PortalForm):
                 # The browser sends the wall-clock time; it is the champion's zone.
                 chosen.append(value.replace(tzinfo=None).replace(tzinfo=self.zone))
         return chosen
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")

@@ -55,6 +55,18 @@ def stories_awaiting_my_sign_off(*, champion: Champion) -> list[ReferenceStory]:
     )
 
 
+def my_stories_published_since(*, champion: Champion, since: datetime) -> list[ReferenceStory]:
+    return list(my_stories(champion=champion).filter(published_at__gte=since)[:5])
+
+
+def my_references_given_since(*, champion: Champion, since: datetime) -> list[ReferenceRequest]:
+    return list(
+        ReferenceRequest.objects.filter(champion=champion, fulfilled_at__gte=since)
+        .only("activity_type", "prospect_company", "fulfilled_at")
+        .order_by("-fulfilled_at")[:5]
+    )
+
+
 def my_story(*, champion: Champion, pk: int) -> ReferenceStory | None:
     return my_stories(champion=champion).filter(pk=pk).first()
 

@@ -24,6 +24,7 @@ def test_defaults_allow_everything(champion_a: Any) -> None:
 def test_page_saves_choices(client_a: Client, champion_a: Any) -> None:
     page = client_a.get(reverse("portal:notifications")).content.decode()
     assert "Event reminders" in page and "always sent" in page.lower()
+    assert "New questions that match my expertise" in page and "kudos for me" in page
     response = client_a.post(
         reverse("portal:notifications"),
         {
@@ -32,6 +33,10 @@ def test_page_saves_choices(client_a: Client, champion_a: Any) -> None:
             "frequency_request_offered": "off",
             "enabled_question_answered": "on",
             "frequency_question_answered": "daily",
+            "enabled_question_match": "on",
+            "frequency_question_match": "weekly",
+            "enabled_kudos": "",
+            "frequency_kudos": "off",
             "frequency_digest": "off",
         },
     )
@@ -47,6 +52,8 @@ def test_page_saves_choices(client_a: Client, champion_a: Any) -> None:
         ).digest_frequency
         == "daily"
     )
+    assert not notification_allowed(user, NotificationKind.QUESTION_MATCH)  # weekly digest
+    assert not notification_allowed(user, NotificationKind.KUDOS)  # switched off
     assert not notification_allowed(user, NotificationKind.DIGEST)
     # Sign-in codes and invitations cannot be switched off.
     assert notification_allowed(user, NotificationKind.LOGIN_CODE)

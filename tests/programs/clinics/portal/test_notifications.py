@@ -88,3 +88,24 @@ def test_expert_emails_link_to_the_question_in_the_portal(
     MembershipFactory(guild=question.guild, champion=expert)
     assert notify_question_experts(question_id=question.pk) == 1
     assert f"/portal/clinics/{question.pk}/" in mailoutbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("enabled", "frequency"), [(False, DigestFrequency.OFF), (True, DigestFrequency.WEEKLY)]
+)
+def test_expert_emails_respect_the_question_match_preference(
+    question: Question, mailoutbox: Any, enabled: bool, frequency: str
+) -> None:
+    expert = ChampionFactory(expertise=["scheduling"])
+    keen = ChampionFactory(expertise=["scheduling"])
+    for champion in (expert, keen):
+        MembershipFactory(guild=question.guild, champion=champion)
+    champion_services.notification_preference_set(
+        user=expert.user,
+        kind=NotificationKind.QUESTION_MATCH,
+        enabled=enabled,
+        digest_frequency=frequency,
+    )
+    assert notify_question_experts(question_id=question.pk) == 1
+    assert [message.to for message in mailoutbox] == [[keen.email]]
+    assert "/portal/notifications/" in mailoutbox[0].body
