@@ -21,13 +21,13 @@ demo: install
 	DEBUG=true $(BIN)/python manage.py hubspot_sandbox --background
 	@set -a && . var/hubspot-sandbox.env && set +a && export DEBUG=true && \
 	  $(BIN)/python manage.py hubspot_setup > /dev/null && \
-	  { $(BIN)/python manage.py hubspot_sync --full > var/hubspot-sync.log 2>&1 & } && \
+	  { $(BIN)/python manage.py hubspot_sync --full --resend > var/hubspot-sync.log 2>&1 & } && \
 	  echo "" && \
 	  echo "  Champions is running at http://$(HOST):$(PORT)/admin/ (portal: /portal/, API docs: /api/v1/docs/)" && \
 	  echo "  Logins (password: demo): admin@example.com (program manager)," && \
 	  echo "  moderator@example.com, sales@example.com, champion@example.com" && \
-	  echo "  The HubSpot sandbox answers at $$HUBSPOT_API_BASE; the first full sync runs in the" && \
-	  echo "  background (var/hubspot-sync.log), later changes sync as they are made." && \
+	  echo "  The HubSpot sandbox answers at $$HUBSPOT_API_BASE (empty at each start); a full sync" && \
+	  echo "  runs in the background (var/hubspot-sync.log), later changes sync as they are made." && \
 	  echo "" && \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

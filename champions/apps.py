@@ -15,7 +15,8 @@ class ChampionsConfig(AppConfig):
         from champions.portal.activity import record_portal_login
         from champions.roles import ensure_role_groups_after_migrate
 
-        # Permissions exist only after migrate has run, so the role groups are synced then.
-        post_migrate.connect(ensure_role_groups_after_migrate, sender=self)
+        # Permissions exist only after migrate has run, so the role groups are synced then
+        # (on the last app's signal: the apps after this one bring permissions of their own).
+        post_migrate.connect(ensure_role_groups_after_migrate, dispatch_uid="champions.roles")
         # allauth's public hook: a champion's sign-in is recorded in the activity log.
         user_logged_in.connect(record_portal_login, dispatch_uid="champions.portal.login")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fnmatch import fnmatch
 from typing import Any
 
+from django.apps import AppConfig, apps
 from django.contrib.auth.models import Group, Permission
 
 
@@ -54,6 +55,8 @@ FORBIDDEN = [
     "champions.delete_consentrecord",
     "champions.change_activity",
     "champions.delete_activity",
+    # Dead CRM outbox entries are re-driven, never deleted (docs/hubspot.md).
+    "crm.delete_outboxentry",
 ]
 
 
@@ -71,5 +74,9 @@ def ensure_role_groups() -> None:
         group.permissions.set(granted)
 
 
-def ensure_role_groups_after_migrate(**kwargs: Any) -> None:
-    ensure_role_groups()
+def ensure_role_groups_after_migrate(*, app_config: AppConfig, **kwargs: Any) -> None:
+    """post_migrate comes once per app, in INSTALLED_APPS order, and each app's permissions
+    are created on its own turn: on the last app's turn every permission exists."""
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if with_models and app_config is with_models[-1]:
+        ensure_role_groups()

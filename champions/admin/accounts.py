@@ -15,12 +15,14 @@ from champions import imports
 from champions.admin.common import csv_download
 from champions.admin.csv_import import CsvImportAdmin, ImportConfirmForm
 from champions.models import Account, ChampionState, ProductArea
+from integrations.crm.admin import CrmSyncPanelMixin
+from integrations.crm.outbox import crm_mark_dirty
 
 _LIVE = ~Q(champions__state=ChampionState.ALUMNI)
 
 
 @admin.register(Account)
-class AccountAdmin(CsvImportAdmin[Account]):
+class AccountAdmin(CrmSyncPanelMixin, CsvImportAdmin[Account]):
     list_display = (
         "name",
         "domain",
@@ -34,15 +36,19 @@ class AccountAdmin(CsvImportAdmin[Account]):
     )
     list_filter = ("industry", "region", "size_band", "plan")
     search_fields = ("name", "domain", "crm_id")
-    readonly_fields = ("champions_link", "created_at", "updated_at")
+    readonly_fields = ("champions_link", "created_at", "updated_at", "crm_sync")
     fieldsets = (
-        (None, {"fields": ("name", "domain", "crm_id")}),
+        (None, {"fields": ("name", "domain", ("crm_id", "crm_sync"))}),
         ("Segment", {"fields": ("industry", "region", "size_band", "plan", "arr")}),
         ("Champions", {"fields": ("champions_link",)}),
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
     actions = ("export_csv",)
     import_columns = imports.ACCOUNT_COLUMNS
+
+    def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        crm_mark_dirty(account_ids=[obj.pk])  # name and domain: the CRM company shows them
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
         return super().get_queryset(request).annotate(live_count=Count("champions", filter=_LIVE))

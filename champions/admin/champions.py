@@ -30,6 +30,8 @@ from champions.admin.common import (
 )
 from champions.admin.csv_import import CsvImportAdmin, ImportConfirmForm, acting_user
 from champions.models import Activity, Champion, Membership, User
+from integrations.crm.admin import CrmSyncPanelMixin
+from integrations.crm.outbox import crm_mark_dirty
 
 
 class ChampionAddForm(ServiceForm[Champion]):
@@ -122,7 +124,7 @@ class ChampionImportConfirmForm(ImportConfirmForm):
 
 
 @admin.register(Champion)
-class ChampionAdmin(CsvImportAdmin[Champion]):
+class ChampionAdmin(CrmSyncPanelMixin, CsvImportAdmin[Champion]):
     form = ChampionChangeForm
     add_form = ChampionAddForm
     list_display = (
@@ -156,7 +158,10 @@ class ChampionAdmin(CsvImportAdmin[Champion]):
         ("Invitation", {"fields": ("send_invitation", "message")}),
     )
     fieldsets = (
-        (None, {"fields": ("full_name", "email", "account", "title", "tier", "crm_id")}),
+        (
+            None,
+            {"fields": ("full_name", "email", "account", "title", "tier", ("crm_id", "crm_sync"))},
+        ),
         (
             "Lifecycle",
             {
@@ -196,6 +201,7 @@ class ChampionAdmin(CsvImportAdmin[Champion]):
         "created_at",
         "updated_at",
         "erased_at",
+        "crm_sync",
     )
     import_columns = imports.CHAMPION_COLUMNS
 
@@ -236,6 +242,10 @@ class ChampionAdmin(CsvImportAdmin[Champion]):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Champion | None = None) -> Any:
         return () if obj is None else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Champion, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        crm_mark_dirty(champion_ids=[obj.pk])  # name, title, tier: the CRM contact shows them
 
     def get_inlines(self, request: HttpRequest, obj: Champion | None) -> Any:
         return [] if obj is None else [MembershipInline]

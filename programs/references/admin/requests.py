@@ -21,6 +21,8 @@ from django.views.decorators.http import require_POST
 
 from champions.errors import DomainError
 from champions.models import Champion, Industry, ProductArea, Region, SizeBand, User
+from integrations.crm.admin import CrmSyncPanelMixin
+from integrations.crm.outbox import crm_mark_dirty
 from programs.references import matching, selectors, services
 from programs.references.admin.common import back_to, change_url, context, object_for, run_service
 from programs.references.models import (
@@ -347,7 +349,7 @@ def _int(value: str | None) -> int:
 
 
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin[Deal]):
+class DealAdmin(CrmSyncPanelMixin, admin.ModelAdmin[Deal]):
     list_display = (
         "name",
         "account",
@@ -364,6 +366,18 @@ class DealAdmin(admin.ModelAdmin[Deal]):
     list_select_related = ("account",)
     search_fields = ("name", "crm_id", "account__name", "owner_email")
     raw_id_fields = ("account",)
+    fieldsets = (
+        (None, {"fields": ("name", ("crm_id", "crm_sync"), "account", "owner_email")}),
+        ("Pipeline", {"fields": (("amount", "currency"), "stage", "created_at")}),
+        ("Outcome", {"fields": ("is_closed", "is_won", "close_date")}),
+    )
+    readonly_fields = ("crm_sync",)
+
+    def save_model(self, request: HttpRequest, obj: Deal, form: Any, change: bool) -> None:
+        # Closing a deal can end its "influenced" flag (a reference after the close does not
+        # count); a new or relinked deal is sent once it has a CRM id.
+        super().save_model(request, obj, form, change)
+        crm_mark_dirty(deal_ids=[obj.pk])
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Deal]:
         now = timezone.now()

@@ -26,6 +26,7 @@ from champions.models import (
 )
 from champions.selectors import consents_current
 from champions.services import activity_record
+from integrations.crm.outbox import crm_mark_dirty
 from programs.references.errors import ChampionUnavailable
 from programs.references.models import (
     Attribution,
@@ -273,6 +274,7 @@ def request_offer(
     request.status = R.OFFERED
     request.offered_at = request.offered_at or at
     request.save(update_fields=["champion", "story", "status", "offered_at"])
+    crm_mark_dirty(champion_ids=[champion.pk])  # their reference availability
     offer_notify_champion(offer=offer)
     return offer
 
@@ -293,6 +295,7 @@ def request_accept(*, request: ReferenceRequest, at: datetime | None = None) -> 
     offer.save(update_fields=["response", "responded_at"])
     request.status, request.accepted_at = R.ACCEPTED, at
     request.save(update_fields=["status", "accepted_at"])
+    crm_mark_dirty(champion_ids=[offer.champion_id])
     return request
 
 
@@ -315,6 +318,7 @@ def request_decline(
     offer.response, offer.responded_at = OfferResponse.DECLINED, at
     offer.decline_reason, offer.decline_note = reason, note.strip()[:300]
     offer.save(update_fields=["response", "responded_at", "decline_reason", "decline_note"])
+    crm_mark_dirty(champion_ids=[offer.champion_id])
     request.status = R.DECLINED
     request.champion = request.story = None
     request.accepted_at = request.scheduled_for = None
@@ -333,6 +337,7 @@ def request_schedule(
         raise DomainError("Give the time with its time zone.", field="scheduled_for")
     request.status, request.scheduled_for = R.SCHEDULED, scheduled_for
     request.save(update_fields=["status", "scheduled_for"])
+    crm_mark_dirty(champion_ids=[request.champion_id])
     return request
 
 
@@ -368,6 +373,7 @@ def request_complete(
         request.fulfilled_at = at
         fields.append("fulfilled_at")
     request.save(update_fields=fields)
+    crm_mark_dirty(champion_ids=[request.champion_id])
     if outcome == RequestOutcome.HELD:
         _fulfil(request, actor=actor, at=at, source=source)
     return request
@@ -383,6 +389,10 @@ def _fulfil(request: ReferenceRequest, *, actor: User | None, at: datetime, sour
         deal=request.deal,
         type=request.activity_type,
         date=at,
+    )
+    # The contact's references, the company's adoption figures, the deal's references.
+    crm_mark_dirty(
+        champion_ids=[champion.pk], account_ids=[champion.account_id], deal_ids=[request.deal_id]
     )
     profile = reference_profile_for(champion=champion)
     profile.cooldown_until = at + timedelta(days=profile.cooldown_days)
@@ -431,6 +441,7 @@ def champion_pause_references(
     profile.paused = paused
     profile.paused_at = (at or timezone.now()) if paused else None
     profile.save(update_fields=["paused", "paused_at", "updated_at"])
+    crm_mark_dirty(champion_ids=[champion.pk])
     return profile
 
 
@@ -449,6 +460,7 @@ def reference_profile_update(
     profile.save(update_fields=["cap_override", "cooldown_days", "updated_at"])
     if use_cases is not None:
         profile.use_cases.set(list(use_cases))
+    crm_mark_dirty(champion_ids=[champion.pk])
     return profile
 
 
