@@ -7,12 +7,13 @@ Unset variables give the embedded default a newcomer can run with one command: S
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 # Lets typed generics such as `admin.ModelAdmin[Champion]` work at run time.
 django_stubs_ext.monkeypatch()
@@ -29,7 +30,9 @@ DEBUG = env.bool("DEBUG", default=False)
 _INSECURE_KEY = "django-insecure-local-only-never-in-production-0123456789abcdefghijklmnop"
 SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_KEY if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    # An exit, not ImproperlyConfigured: manage.py swallows that one while it loads the settings
+    # and fails later on something unrelated (an unknown command, AppRegistryNotReady).
+    sys.exit("SECRET_KEY must be set (or DEBUG=true for local use).")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -50,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
+    "csp",
     # Before allauth, so the portal's look of allauth's pages (champions/templates/allauth/) wins.
     "champions",
     "allauth",
@@ -70,7 +74,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their long cache, every page gets no-store.
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -339,6 +346,23 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp 4): scripts only from our own static files, nothing
+# framed, no plugins. Inline styles stay allowed: admin pages and the API docs carry style
+# attributes and <style> blocks, and a style cannot run code. See docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes speak plain HTTP
