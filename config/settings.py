@@ -7,6 +7,7 @@ Unset variables give the embedded default a newcomer can run with one command: S
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import django_stubs_ext
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+
+from config.logs import configure_structlog
 
 # Lets typed generics such as `admin.ModelAdmin[Champion]` work at run time.
 django_stubs_ext.monkeypatch()
@@ -70,6 +73,10 @@ INSTALLED_APPS = [
     "programs.metrics",
     "integrations.crm",
     "integrations.hubspot",
+    "auditlog",
+    "django_structlog",
+    # Last: its erasure hook runs after every other app's (docs/security.md, audit trail).
+    "config.audit",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +92,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.audit.trail.AuditMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.middleware.RequestLogMiddleware",
     "champions.middleware.AdminRequiresMfaMiddleware",
 ]
 
@@ -374,10 +383,64 @@ if not DEBUG:
     if env.bool("USE_X_FORWARDED_PROTO", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Audit trail (django-auditlog): who changed what, when, from where, for the personal data, the
+# consents, the stories and requests and the moderation decisions. Emails and free texts (quotes,
+# notes, reasons) are recorded as changed but masked; a person's erasure removes their rows
+# (config/audit/). Program managers read it in the admin.
+_TEXTS = [  # every free-text field of the models below; a model masks those it has
+    *["note", "notes", "private_notes", "reason", "message", "text", "description", "feedback"],
+    *["closing_note", "detail", "skip_reason", "lifted_reason", "outcome_note", "decline_note"],
+    *["member_message", "challenge", "solution", "results"],
+]
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "champions.user",
+        "include_fields": ["email", "full_name", "is_active", "is_staff", "is_superuser"],
+        "mask_fields": ["email"],
+        "m2m_fields": ["groups"],
+    },
+    {
+        "model": "champions.champion",
+        "exclude_fields": ["created_at", "updated_at", "state_changed_at"],
+        "mask_fields": [*_TEXTS, "email"],
+        "m2m_fields": ["product_areas"],
+    },
+    {"model": "champions.account", "exclude_fields": ["created_at", "updated_at"]},
+    {
+        "model": "champions.invitation",
+        "exclude_fields": ["token_hash"],
+        "mask_fields": [*_TEXTS, "email"],
+    },
+    {"model": "champions.consentrecord", "mask_fields": _TEXTS},
+    {"model": "champions.apitoken", "exclude_fields": ["token_hash", "last_used_at"]},
+    {"model": "references.referencestory", "mask_fields": _TEXTS},
+    {"model": "references.quote", "mask_fields": _TEXTS},
+    {"model": "references.storysignoff"},
+    {"model": "references.referencerequest", "mask_fields": _TEXTS},
+    {"model": "references.referenceoffer", "mask_fields": _TEXTS},
+    {"model": "governance.report", "mask_fields": _TEXTS},
+    {"model": "governance.moderationcase", "mask_fields": _TEXTS},
+    {"model": "governance.moderationaction", "mask_fields": _TEXTS},
+    {"model": "governance.hiddencontent", "mask_fields": _TEXTS},
+    {"model": "governance.consequence", "mask_fields": _TEXTS},
+    {"model": "governance.appeal", "mask_fields": _TEXTS},
+)
+AUDITLOG_MASK_CALLABLE = "config.audit.trail.mask"
+AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures and imports of raw rows are not staff changes
+
+# Structured logs (config/logs.py): JSON lines in production, readable lines in development
+# (LOG_FORMAT=json|console overrides). Every line of a request carries its request id, user id
+# and client address; `X-Request-ID` from the proxy is used when LOG_TRUST_REQUEST_ID is on.
+LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG  # one line per request: its end
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("LOG_TRUST_REQUEST_ID", default=False)
+configure_structlog()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "structured": {"()": "config.logs.formatter", "json": LOG_FORMAT == "json"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
