@@ -3,15 +3,17 @@
 - Signup is closed: the portal is invitation-only, and the one way in is the link in the
   invitation email (`/portal/join/<token>/`, `champions.portal.views.join`).
 - A login refused by allauth's failed-login rate limit is answered with 429 (allauth itself
-  re-shows the form with an error), and every failed login is logged without the password.
+  re-shows the form with an error). Every login, failed login and refusal is logged as a
+  structured event (`login_succeeded`, `login_failed`, `login_rate_limited`) with the request
+  id, user id and address the request middleware binds; the email only as a pseudonym.
 - After login, staff without a champion record go to the admin, everyone else to the portal.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
+import structlog
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -22,8 +24,9 @@ from django.urls import reverse
 
 from champions.models import User
 from champions.selectors import champion_live_for_user
+from config.logs import pseudonym
 
-security_log = logging.getLogger("champions.security")
+security_log = structlog.get_logger("security.auth")
 
 
 def mark_email_verified(*, user: User, email: str) -> EmailAddress:
@@ -38,13 +41,6 @@ def mark_email_verified(*, user: User, email: str) -> EmailAddress:
     return address
 
 
-def _client_ip(request: HttpRequest) -> str:
-    try:
-        return str(DefaultAccountAdapter(request).get_client_ip(request))
-    except Exception:  # the IP is only for the log line; never fail a login over it
-        return "unknown"
-
-
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts are created only by accepting an invitation, which does not pass here.
@@ -56,26 +52,19 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError:
             # allauth re-shows the form with "too many failed login attempts" and status 200;
             # RELIABILITY.md item 4 wants a 429 that clients and load balancers recognise.
-            security_log.warning(
-                "login refused by rate limit",
-                extra={"ip": _client_ip(request), "request_id": _request_id(request)},
-            )
+            security_log.warning("login_rate_limited", outcome="refused")
             raise ImmediateHttpResponse(respond_429(request)) from None
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
-        security_log.warning(
-            "failed login for %s from %s (request %s)",
-            str(credentials.get("email", ""))[:254],
-            _client_ip(request),
-            _request_id(request),
-        )
+        email = str(credentials.get("email", ""))[:254]
+        security_log.warning("login_failed", outcome="denied", account=pseudonym(email.lower()))
+
+    def login(self, request: HttpRequest, user: Any) -> None:
+        super().login(request, user)
+        security_log.info("login_succeeded", outcome="ok", user_id=user.pk)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         user = request.user
         if getattr(user, "is_staff", False) and champion_live_for_user(user=user) is None:
             return reverse("admin:index")
         return str(super().get_login_redirect_url(request))
-
-
-def _request_id(request: HttpRequest) -> str:
-    return str(request.META.get("HTTP_X_REQUEST_ID", "-"))[:100]

@@ -7,12 +7,16 @@ Unset variables give the embedded default a newcomer can run with one command: S
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
 
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+
+from config.logs import configure_structlog
 
 # Lets typed generics such as `admin.ModelAdmin[Champion]` work at run time.
 django_stubs_ext.monkeypatch()
@@ -29,7 +33,9 @@ DEBUG = env.bool("DEBUG", default=False)
 _INSECURE_KEY = "django-insecure-local-only-never-in-production-0123456789abcdefghijklmnop"
 SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_KEY if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    # An exit, not ImproperlyConfigured: manage.py swallows that one while it loads the settings
+    # and fails later on something unrelated (an unknown command, AppRegistryNotReady).
+    sys.exit("SECRET_KEY must be set (or DEBUG=true for local use).")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -50,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
+    "csp",
     # Before allauth, so the portal's look of allauth's pages (champions/templates/allauth/) wins.
     "champions",
     "allauth",
@@ -66,11 +73,18 @@ INSTALLED_APPS = [
     "programs.metrics",
     "integrations.crm",
     "integrations.hubspot",
+    "auditlog",
+    "django_structlog",
+    # Last: its erasure hook runs after every other app's (docs/security.md, audit trail).
+    "config.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their long cache, every page gets no-store.
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -78,7 +92,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.audit.trail.AuditMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.middleware.RequestLogMiddleware",
     "champions.middleware.AdminRequiresMfaMiddleware",
 ]
 
@@ -346,6 +362,23 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp 4): scripts only from our own static files, nothing
+# framed, no plugins. Inline styles stay allowed: admin pages and the API docs carry style
+# attributes and <style> blocks, and a style cannot run code. See docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes speak plain HTTP
@@ -357,10 +390,64 @@ if not DEBUG:
     if env.bool("USE_X_FORWARDED_PROTO", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Audit trail (django-auditlog): who changed what, when, from where, for the personal data, the
+# consents, the stories and requests and the moderation decisions. Emails and free texts (quotes,
+# notes, reasons) are recorded as changed but masked; a person's erasure removes their rows
+# (config/audit/). Program managers read it in the admin.
+_TEXTS = [  # every free-text field of the models below; a model masks those it has
+    *["note", "notes", "private_notes", "reason", "message", "text", "description", "feedback"],
+    *["closing_note", "detail", "skip_reason", "lifted_reason", "outcome_note", "decline_note"],
+    *["member_message", "challenge", "solution", "results"],
+]
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "champions.user",
+        "include_fields": ["email", "full_name", "is_active", "is_staff", "is_superuser"],
+        "mask_fields": ["email"],
+        "m2m_fields": ["groups"],
+    },
+    {
+        "model": "champions.champion",
+        "exclude_fields": ["created_at", "updated_at", "state_changed_at"],
+        "mask_fields": [*_TEXTS, "email"],
+        "m2m_fields": ["product_areas"],
+    },
+    {"model": "champions.account", "exclude_fields": ["created_at", "updated_at"]},
+    {
+        "model": "champions.invitation",
+        "exclude_fields": ["token_hash"],
+        "mask_fields": [*_TEXTS, "email"],
+    },
+    {"model": "champions.consentrecord", "mask_fields": _TEXTS},
+    {"model": "champions.apitoken", "exclude_fields": ["token_hash", "last_used_at"]},
+    {"model": "references.referencestory", "mask_fields": _TEXTS},
+    {"model": "references.quote", "mask_fields": _TEXTS},
+    {"model": "references.storysignoff"},
+    {"model": "references.referencerequest", "mask_fields": _TEXTS},
+    {"model": "references.referenceoffer", "mask_fields": _TEXTS},
+    {"model": "governance.report", "mask_fields": _TEXTS},
+    {"model": "governance.moderationcase", "mask_fields": _TEXTS},
+    {"model": "governance.moderationaction", "mask_fields": _TEXTS},
+    {"model": "governance.hiddencontent", "mask_fields": _TEXTS},
+    {"model": "governance.consequence", "mask_fields": _TEXTS},
+    {"model": "governance.appeal", "mask_fields": _TEXTS},
+)
+AUDITLOG_MASK_CALLABLE = "config.audit.trail.mask"
+AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures and imports of raw rows are not staff changes
+
+# Structured logs (config/logs.py): JSON lines in production, readable lines in development
+# (LOG_FORMAT=json|console overrides). Every line of a request carries its request id, user id
+# and client address; `X-Request-ID` from the proxy is used when LOG_TRUST_REQUEST_ID is on.
+LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG  # one line per request: its end
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("LOG_TRUST_REQUEST_ID", default=False)
+configure_structlog()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "structured": {"()": "config.logs.formatter", "json": LOG_FORMAT == "json"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

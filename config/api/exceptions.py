@@ -6,7 +6,8 @@
 the codes `forbidden` and `mfa_required` 403);
 DRF's own errors keep their status (401, 403, 404, 405, 413, 415, 429 with Retry-After).
 Nested field errors are flattened into dotted paths (`items.3.kind`), so a client can point at
-the exact field. Anything else is a bug and stays a 500 for the logs.
+the exact field. Anything else is a bug and stays a 500 for the logs. Every 401, 403 and 404
+is logged as an `access_denied` security event (RELIABILITY.md item 27).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import structlog
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -23,7 +25,9 @@ from rest_framework.views import set_rollback
 
 from champions.errors import DomainError, NotFound
 
+security_log = structlog.get_logger("security.access")
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+DENIED = (401, 403, 404)
 # A DomainError is a 400 unless its code says the caller may not do it at all.
 STATUS_BY_CODE = {"not_found": 404, "forbidden": 403, "mfa_required": 403}
 
@@ -87,6 +91,7 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
         set_rollback()
         status_code = 404 if isinstance(exc, NotFound) else STATUS_BY_CODE.get(exc.code, 400)
         fields = {exc.field: [exc.message]} if exc.field else {}
+        _log_denial(context, status_code, exc.code)
         return Response(error_body(exc.code, exc.message, fields), status=status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -109,4 +114,18 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
         fields = {"body": [str(exc.detail)]} if about_body else {}
         body = error_body(_code(exc), str(exc.detail), fields)
     set_rollback()
+    _log_denial(context, exc.status_code, body["error"]["code"])
     return Response(body, status=exc.status_code, headers=headers)
+
+
+def _log_denial(context: Mapping[str, Any], status_code: int, code: str) -> None:
+    """Refused access (no or bad credentials, not allowed, someone else's object) is a security
+    event; the request id and address come from the request's log context, the user from the
+    API's own authentication (a bearer token is read in the view, after the middleware)."""
+    if status_code not in DENIED:
+        return
+    user = getattr(context.get("request"), "user", None)
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    security_log.warning(
+        "access_denied", outcome="denied", status=status_code, code=code, user_id=user_id
+    )

@@ -53,10 +53,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
     )
     if not verdict.ok:
         security_log.warning(
-            "HubSpot webhook refused: %s (ip %s, request %s)",
-            verdict.reason,
-            request.META.get("REMOTE_ADDR"),
-            request.headers.get("X-Request-Id", "-"),
+            "webhook_signature_refused", outcome="denied", source="hubspot", reason=verdict.reason
         )
         return JsonResponse({"detail": "Invalid signature."}, status=401)
     try:

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import hmac
 import json
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from hubspot.utils.signature import Signature
 
 from integrations.crm.ports import CrmEvent
 from integrations.hubspot.fields import CLOSED_LOST, CLOSED_WON
 
-security_log = logging.getLogger("security.hubspot")
+security_log = structlog.get_logger("security.hubspot")
 
 MAX_AGE_MS = 5 * 60 * 1000
 MAX_BODY_BYTES = 1024 * 1024
