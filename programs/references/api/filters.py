@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters  # type: ignore[import-untyped]
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from champions.models import Champion, Industry, Region, SizeBand
-from programs.references.api.selectors import available_now, visible_story_champions
+from programs.references.api.selectors import (
+    available_now,
+    visible_story_champions,
+    with_availability,
+)
 from programs.references.models import ProvenMetric, ReferenceStory
 
 TEXT_MAX = 100
@@ -21,6 +25,17 @@ def StrictBooleanFilter(**kwargs: Any) -> django_filters.TypedChoiceFilter:
         coerce=lambda value: value == "true",
         **kwargs,
     )
+
+
+class ReferenceOrdering(django_filters.OrderingFilter):
+    """The cursor pagination keeps the first sort key of each row, so every key is a column of
+    the row that is never null: the company's name is annotated when asked for, and active
+    champions have all joined."""
+
+    def filter(self, qs: QuerySet[Champion], value: list[str] | None) -> QuerySet[Champion]:
+        if value and any(key.lstrip("-") == "company" for key in value):
+            qs = qs.annotate(company_name=F("account__name"))
+        return super().filter(qs, value)
 
 
 class ReferenceFilter(django_filters.FilterSet):
@@ -36,8 +51,8 @@ class ReferenceFilter(django_filters.FilterSet):
     has_video = StrictBooleanFilter(method="filter_has_video")
     available_now = StrictBooleanFilter(method="filter_available_now")
     q = django_filters.CharFilter(method="filter_text", max_length=TEXT_MAX)
-    ordering = django_filters.OrderingFilter(
-        fields=(("full_name", "name"), ("account__name", "company"), ("joined_at", "joined"))
+    ordering = ReferenceOrdering(
+        fields=(("full_name", "name"), ("company_name", "company"), ("joined_at", "joined"))
     )
 
     class Meta:
@@ -72,7 +87,7 @@ class ReferenceFilter(django_filters.FilterSet):
     ) -> QuerySet[Champion]:
         if value is None:
             return qs
-        available = available_now(qs)
+        qs, available = with_availability(qs), available_now()
         return qs.filter(available) if value else qs.exclude(available)
 
     def filter_text(self, qs: QuerySet[Champion], name: str, value: str) -> QuerySet[Champion]:
