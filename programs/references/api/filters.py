@@ -7,13 +7,13 @@ from typing import Any
 import django_filters  # type: ignore[import-untyped]
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from champions.models import Champion, Industry, Region, SizeBand
+from champions.models import Account, Champion, Industry, Region, SizeBand
 from programs.references.api.selectors import (
     available_now,
-    visible_story_champions,
+    featured_in_visible_story,
     with_availability,
 )
-from programs.references.models import ProvenMetric, ReferenceStory
+from programs.references.models import ProvenMetric, ReferenceProfile, ReferenceStory
 
 TEXT_MAX = 100
 
@@ -64,22 +64,24 @@ class ReferenceFilter(django_filters.FilterSet):
         return qs.filter(languages__icontains=f'"{value.strip().lower()}"')
 
     def filter_use_case(self, qs: QuerySet[Champion], name: str, value: str) -> QuerySet[Champion]:
-        stated = Q(reference_profile__use_cases__slug=value)
-        proven = Q(pk__in=visible_story_champions(use_case__slug=value))
-        return qs.filter(stated | proven)
+        stated = Exists(
+            ReferenceProfile.use_cases.through.objects.filter(
+                referenceprofile__champion=OuterRef("pk"), usecase__slug=value
+            )
+        )
+        return qs.filter(stated | featured_in_visible_story(use_case__slug=value))
 
     def filter_proven_metric(
         self, qs: QuerySet[Champion], name: str, value: str
     ) -> QuerySet[Champion]:
-        with_metric = ProvenMetric.objects.filter(name__icontains=value.strip()).values("story_id")
-        return qs.filter(pk__in=visible_story_champions(pk__in=with_metric))
+        return qs.filter(featured_in_visible_story(metrics__name__icontains=value.strip()))
 
     def filter_has_video(
         self, qs: QuerySet[Champion], name: str, value: bool | None
     ) -> QuerySet[Champion]:
         if value is None:
             return qs
-        has = Q(pk__in=visible_story_champions(video_url__gt=""))
+        has = featured_in_visible_story(video_url__gt="")
         return qs.filter(has) if value else qs.exclude(has)
 
     def filter_available_now(
@@ -94,13 +96,14 @@ class ReferenceFilter(django_filters.FilterSet):
         text = value.strip()
         if not text:
             return qs
-        in_story = Q(pk__in=visible_story_champions(title__icontains=text))
+        # Per champion, probes rather than joins: a page walks champions in name order.
+        company = Exists(Account.objects.filter(pk=OuterRef("account_id"), name__icontains=text))
         return qs.filter(
             Q(full_name__icontains=text)
             | Q(title__icontains=text)
-            | Q(account__name__icontains=text)
             | Q(expertise__icontains=text)
-            | in_story
+            | company
+            | featured_in_visible_story(title__icontains=text)
         )
 
 
