@@ -278,6 +278,8 @@ class Champion(models.Model):
         indexes = [
             models.Index(fields=["state"]),
             models.Index(fields=["account", "state"]),
+            # Reference search pages walk champions in name order (cursor pagination).
+            models.Index(fields=["full_name", "id"], name="champion_name_order"),
         ]
 
     def __str__(self) -> str:
@@ -555,7 +557,15 @@ class ConsentRecord(models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
-        indexes = [models.Index(fields=["champion", "scope", "recorded_at"])]
+        indexes = [
+            # The current consent is the latest record per champion and scope: this index
+            # answers it in the order that decides it, without visiting the table.
+            models.Index(
+                fields=["scope", "champion", "recorded_at", "id"],
+                include=["granted"],
+                name="consent_latest_per_scope",
+            )
+        ]
 
     def __str__(self) -> str:
         verb = "granted" if self.granted else "withdrew"

@@ -24,7 +24,7 @@ def known_query_params(
     known = set(filter_names) | set(getattr(view, "extra_query_params", ()))
     paginator = getattr(view, "paginator", None)
     if paginator is not None:
-        for attr in ("page_query_param", "page_size_query_param"):
+        for attr in ("page_query_param", "page_size_query_param", "cursor_query_param"):
             if name := getattr(paginator, attr, None):
                 known.add(name)
     return known

@@ -365,6 +365,33 @@ def test_search_query_count_does_not_grow_with_page_size(
     assert counts[2] == counts[3], counts
 
 
+@pytest.mark.parametrize("ordering", [None, "-name", "company", "-joined"])
+def test_search_pages_by_cursor_through_every_reference_once(
+    clients: dict[str, APIClient], world: dict[str, Any], ordering: str | None
+) -> None:
+    for n in range(11):
+        reference(f"Extra {n % 4}")  # same names: the cursor still places each one once
+    query: dict[str, Any] | None = {"page_size": 3, **({"ordering": ordering} if ordering else {})}
+    url: str | None = "/api/v1/references/"
+    seen: list[int] = []
+    while url:
+        body = clients["sales"].get(url, query).json()
+        assert "count" not in body
+        assert len(body["results"]) <= 3
+        seen += [row["id"] for row in body["results"]]
+        url, query = body["next"], None
+    assert len(seen) == len(set(seen)) == 13  # Ada, Bob and the extras; no Cy or Dee
+    everyone = clients["sales"].get("/api/v1/references/", {"page_size": 100}).json()
+    assert set(seen) == {row["id"] for row in everyone["results"]}
+
+
+def test_a_cursor_that_was_not_handed_out_is_refused(
+    clients: dict[str, APIClient], world: dict[str, Any]
+) -> None:
+    response = clients["sales"].get("/api/v1/references/", {"cursor": "not-a-cursor"})
+    assert response.status_code == 404
+
+
 def test_match_ranks_with_explanation_and_availability(
     clients: dict[str, APIClient], world: dict[str, Any]
 ) -> None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters  # type: ignore[import-untyped]
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from champions.models import Champion, Industry, Region, SizeBand
-from programs.references.api.selectors import available_now, visible_story_champions
-from programs.references.models import ProvenMetric, ReferenceStory
+from champions.models import Account, Champion, Industry, Region, SizeBand
+from programs.references.api.selectors import (
+    available_now,
+    featured_in_visible_story,
+    with_availability,
+)
+from programs.references.models import ProvenMetric, ReferenceProfile, ReferenceStory
 
 TEXT_MAX = 100
 
@@ -21,6 +25,17 @@ def StrictBooleanFilter(**kwargs: Any) -> django_filters.TypedChoiceFilter:
         coerce=lambda value: value == "true",
         **kwargs,
     )
+
+
+class ReferenceOrdering(django_filters.OrderingFilter):
+    """The cursor pagination keeps the first sort key of each row, so every key is a column of
+    the row that is never null: the company's name is annotated when asked for, and active
+    champions have all joined."""
+
+    def filter(self, qs: QuerySet[Champion], value: list[str] | None) -> QuerySet[Champion]:
+        if value and any(key.lstrip("-") == "company" for key in value):
+            qs = qs.annotate(company_name=F("account__name"))
+        return super().filter(qs, value)
 
 
 class ReferenceFilter(django_filters.FilterSet):
@@ -36,8 +51,8 @@ class ReferenceFilter(django_filters.FilterSet):
     has_video = StrictBooleanFilter(method="filter_has_video")
     available_now = StrictBooleanFilter(method="filter_available_now")
     q = django_filters.CharFilter(method="filter_text", max_length=TEXT_MAX)
-    ordering = django_filters.OrderingFilter(
-        fields=(("full_name", "name"), ("account__name", "company"), ("joined_at", "joined"))
+    ordering = ReferenceOrdering(
+        fields=(("full_name", "name"), ("company_name", "company"), ("joined_at", "joined"))
     )
 
     class Meta:
@@ -49,22 +64,24 @@ class ReferenceFilter(django_filters.FilterSet):
         return qs.filter(languages__icontains=f'"{value.strip().lower()}"')
 
     def filter_use_case(self, qs: QuerySet[Champion], name: str, value: str) -> QuerySet[Champion]:
-        stated = Q(reference_profile__use_cases__slug=value)
-        proven = Q(pk__in=visible_story_champions(use_case__slug=value))
-        return qs.filter(stated | proven)
+        stated = Exists(
+            ReferenceProfile.use_cases.through.objects.filter(
+                referenceprofile__champion=OuterRef("pk"), usecase__slug=value
+            )
+        )
+        return qs.filter(stated | featured_in_visible_story(use_case__slug=value))
 
     def filter_proven_metric(
         self, qs: QuerySet[Champion], name: str, value: str
     ) -> QuerySet[Champion]:
-        with_metric = ProvenMetric.objects.filter(name__icontains=value.strip()).values("story_id")
-        return qs.filter(pk__in=visible_story_champions(pk__in=with_metric))
+        return qs.filter(featured_in_visible_story(metrics__name__icontains=value.strip()))
 
     def filter_has_video(
         self, qs: QuerySet[Champion], name: str, value: bool | None
     ) -> QuerySet[Champion]:
         if value is None:
             return qs
-        has = Q(pk__in=visible_story_champions(video_url__gt=""))
+        has = featured_in_visible_story(video_url__gt="")
         return qs.filter(has) if value else qs.exclude(has)
 
     def filter_available_now(
@@ -72,20 +89,21 @@ class ReferenceFilter(django_filters.FilterSet):
     ) -> QuerySet[Champion]:
         if value is None:
             return qs
-        available = available_now(qs)
+        qs, available = with_availability(qs), available_now()
         return qs.filter(available) if value else qs.exclude(available)
 
     def filter_text(self, qs: QuerySet[Champion], name: str, value: str) -> QuerySet[Champion]:
         text = value.strip()
         if not text:
             return qs
-        in_story = Q(pk__in=visible_story_champions(title__icontains=text))
+        # Per champion, probes rather than joins: a page walks champions in name order.
+        company = Exists(Account.objects.filter(pk=OuterRef("account_id"), name__icontains=text))
         return qs.filter(
             Q(full_name__icontains=text)
             | Q(title__icontains=text)
-            | Q(account__name__icontains=text)
             | Q(expertise__icontains=text)
-            | in_story
+            | company
+            | featured_in_visible_story(title__icontains=text)
         )
 
 

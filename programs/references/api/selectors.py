@@ -5,7 +5,7 @@ this module only shapes querysets for list endpoints — filters, prefetches for
 number of queries per page — and adapts a prospect profile to `match_request`.
 
 Two pieces would better live in `programs.references` itself (see the API hand-over):
-- `reference_pool` annotates availability in SQL; `champion_availability` answers it for one
+- `with_availability` annotates availability in SQL; `champion_availability` answers it for one
   champion with several queries, which a page of 100 cannot afford. It mirrors the order of
   `champion_availability` (paused, at cap, cooling down, busy, available).
 - `match_profile` runs `match_request` for a prospect profile that is not a saved request
@@ -35,6 +35,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from champions.models import (
@@ -67,9 +68,24 @@ def _count(queryset: QuerySet[Any]) -> Coalesce:
 
 def reference_pool(*, at: datetime | None = None) -> QuerySet[Champion]:
     """Champions sales may ask for a reference call: active, not erased, not staff, with a
-    current reference-call consent; annotated with what `availability_of` needs: `ref_cap`,
-    `ref_given` (fulfilled in the rolling window), `ref_committed` (offered, accepted or
-    scheduled), `ref_busy` (accepted or scheduled), `ref_paused`, `ref_cooldown_until`."""
+    current reference-call consent. Lean — the columns the search filters and orders by — so
+    a page reads only the rows it returns; `reference_page` reads the rest for those rows."""
+    at = at or timezone.now()
+    return (
+        Champion.objects.filter(state=ChampionState.ACTIVE, erased_at__isnull=True)
+        .filter(Q(user__isnull=True) | Q(user__is_staff=False))
+        .alias(reference_consent=consent_granted(ConsentScope.REFERENCE_CALL, at=at))
+        .filter(reference_consent=True)
+        .only("pk", "full_name", "joined_at")
+    )
+
+
+def with_availability(
+    queryset: QuerySet[Champion], *, at: datetime | None = None
+) -> QuerySet[Champion]:
+    """Annotated with what `availability_of` needs: `ref_cap`, `ref_given` (fulfilled in the
+    rolling window), `ref_committed` (offered, accepted or scheduled), `ref_busy` (accepted
+    or scheduled), `ref_paused`, `ref_cooldown_until`."""
     at = at or timezone.now()
     program, caps = program_settings(), tier_caps()
     window_start = at - timedelta(days=conf.CAP_WINDOW_DAYS)
@@ -79,24 +95,18 @@ def reference_pool(*, at: datetime | None = None) -> QuerySet[Champion]:
         output_field=IntegerField(),
     )
     requests = ReferenceRequest.objects.filter(champion=OuterRef("pk"))
-    return (
-        Champion.objects.filter(state=ChampionState.ACTIVE, erased_at__isnull=True)
-        .filter(Q(user__isnull=True) | Q(user__is_staff=False))
-        .alias(reference_consent=consent_granted(ConsentScope.REFERENCE_CALL, at=at))
-        .filter(reference_consent=True)
-        .annotate(
-            ref_cap=Coalesce(F("reference_profile__cap_override"), tier_cap),
-            ref_given=_count(requests.filter(fulfilled_at__gt=window_start, fulfilled_at__lte=at)),
-            ref_committed=_count(requests.filter(status__in=COMMITTED_STATUSES)),
-            ref_busy=Exists(requests.filter(status__in=BUSY_STATUSES)),
-            ref_paused=Coalesce(F("reference_profile__paused"), Value(False)),
-            ref_cooldown_until=F("reference_profile__cooldown_until"),
-        )
+    return queryset.annotate(
+        ref_cap=Coalesce(F("reference_profile__cap_override"), tier_cap),
+        ref_given=_count(requests.filter(fulfilled_at__gt=window_start, fulfilled_at__lte=at)),
+        ref_committed=_count(requests.filter(status__in=COMMITTED_STATUSES)),
+        ref_busy=Exists(requests.filter(status__in=BUSY_STATUSES)),
+        ref_paused=Coalesce(F("reference_profile__paused"), Value(False)),
+        ref_cooldown_until=F("reference_profile__cooldown_until"),
     )
 
 
-def available_now(queryset: QuerySet[Champion], *, at: datetime | None = None) -> Q:
-    """SQL: `availability_of` would say "available" (for the `available_now` filter)."""
+def available_now(*, at: datetime | None = None) -> Q:
+    """SQL: `availability_of` would say "available" (on `with_availability`'s annotations)."""
     at = at or timezone.now()
     return (
         Q(ref_paused=False)
@@ -108,7 +118,7 @@ def available_now(queryset: QuerySet[Champion], *, at: datetime | None = None) -
 
 def availability_of(champion: Champion, *, at: datetime | None = None) -> str:
     """available | busy | cooldown | at_cap | paused, in the order `champion_availability`
-    decides them, from the annotations of `reference_pool` (no query per champion)."""
+    decides them, from the annotations of `with_availability` (no query per champion)."""
     at = at or timezone.now()
     cap, given = int(champion.ref_cap), int(champion.ref_given)  # type: ignore[attr-defined]
     committed = int(champion.ref_committed)  # type: ignore[attr-defined]
@@ -124,30 +134,43 @@ def availability_of(champion: Champion, *, at: datetime | None = None) -> str:
     return "available"
 
 
-def visible_story_champions(**story_filter: Any) -> QuerySet[StoryFeature, Any]:
-    """SQL: ids of champions featured in a story sales may use now (matching `story_filter`);
-    uncorrelated, so the database computes it once per search, not once per champion."""
-    visible = stories_visible_to_sales().filter(**story_filter)
-    return StoryFeature.objects.filter(story__in=visible.values("pk")).values("champion_id")
+def featured_in_visible_story(**story_filter: Any) -> IsNull:
+    """SQL, per champion: featured in a story sales may use now that matches `story_filter`.
+
+    Per champion on purpose: a search page walks champions in its order and stops when it is
+    full, so the check runs for the few champions walked (an index probe of their features,
+    then that story's visibility). A scalar subquery, because PostgreSQL would hash an EXISTS
+    — deciding visibility for every matching story first (0.6 s for a use case).
+    """
+    story = stories_visible_to_sales().filter(features__champion=OuterRef("pk"), **story_filter)
+    return IsNull(Subquery(story.values("pk")[:1]), False)
 
 
-def reference_search_prefetched(
-    queryset: QuerySet[Champion], *, at: datetime | None = None
-) -> QuerySet[Champion]:
-    """What a page of references shows, in a fixed number of queries whatever the page size."""
+def reference_page(page: Sequence[Champion], *, at: datetime | None = None) -> list[Champion]:
+    """The page's champions, in its order, with what a reference shows — account, profile,
+    product areas, use cases, availability, the stories sales may use with their metrics —
+    in a fixed number of queries whatever the page size."""
+    if not page:
+        return []
     visible = stories_visible_to_sales(at=at)
     features = StoryFeature.objects.filter(story__in=visible.values("pk")).select_related(
         "story", "story__use_case"
     )
-    return queryset.select_related("account", "reference_profile").prefetch_related(
-        "product_areas",
-        "reference_profile__use_cases",
-        Prefetch("story_features", queryset=features, to_attr="visible_features"),
-        Prefetch(  # type: ignore[misc]  # through the to_attr list above
-            "visible_features__story__metrics",
-            queryset=ProvenMetric.objects.order_by("position", "id"),
-        ),
+    rows = (
+        with_availability(Champion.objects.filter(pk__in=[c.pk for c in page]), at=at)
+        .select_related("account", "reference_profile")
+        .prefetch_related(
+            "product_areas",
+            "reference_profile__use_cases",
+            Prefetch("story_features", queryset=features, to_attr="visible_features"),
+            Prefetch(  # type: ignore[misc]  # through the to_attr list above
+                "visible_features__story__metrics",
+                queryset=ProvenMetric.objects.order_by("position", "id"),
+            ),
+        )
     )
+    by_pk = {champion.pk: champion for champion in rows}
+    return [by_pk[c.pk] for c in page if c.pk in by_pk]
 
 
 def stories_for_listing(queryset: QuerySet[ReferenceStory]) -> QuerySet[ReferenceStory]:

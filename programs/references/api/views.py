@@ -31,14 +31,15 @@ from champions.models import (
     validate_timezone,
 )
 from config.api.filters import refuse_unknown_params
+from config.api.pagination import CappedCursorPagination
 from config.api.permissions import IsSalesOrProgramTeam, acting_user, is_program_team
 from programs.references.api.filters import ReferenceFilter, StoryFilter
 from programs.references.api.selectors import (
     ProspectProfile,
     availability_of,
     match_profile,
+    reference_page,
     reference_pool,
-    reference_search_prefetched,
     stories_for_listing,
 )
 from programs.references.matching import MatchCandidate, match_request
@@ -144,12 +145,12 @@ class ReferenceSearchView(ListAPIView[Champion]):
     throttle_scope = "references"
     filterset_class = ReferenceFilter
     serializer_class = ReferenceOutputSerializer
+    pagination_class = CappedCursorPagination
 
     def get_queryset(self) -> QuerySet[Champion]:
         if getattr(self, "swagger_fake_view", False):
             return Champion.objects.none()
-        pool = reference_pool().order_by("full_name", "pk")
-        return reference_search_prefetched(pool)
+        return reference_pool().order_by("full_name", "pk")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         if getattr(self, "swagger_fake_view", False) or not is_program_team(self.request.user):
@@ -159,6 +160,11 @@ class ReferenceSearchView(ListAPIView[Champion]):
     @extend_schema(summary="Search references: champions with current reference-call consent")
     def get(self, request: Request) -> Response:
         return self.list(request)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = reference_page(page or [])
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
 # --- POST /references/match/ ----------------------------------------------------------------
