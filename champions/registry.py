@@ -26,8 +26,12 @@ class OrderedRegistry(Generic[E]):
         """Add an entry, or replace the one with the same key (an app filling a placeholder)."""
         self._entries[entry.key] = entry
 
-    def unregister(self, key: str) -> None:
-        self._entries.pop(key, None)
+    def unregister(self, key: str) -> E | None:
+        """Remove an entry and return it (tests take an app's hook out and put it back)."""
+        return self._entries.pop(key, None)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
 
     def entries(self) -> list[E]:
         return sorted(self._entries.values(), key=lambda entry: (entry.order, entry.key))
