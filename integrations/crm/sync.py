@@ -426,6 +426,7 @@ class SyncEngine:
 
     def _fail_pass(self, claims: Sequence[_Claim | OutboxEntry], message: str) -> None:
         entries = [c.entry if isinstance(c, _Claim) else c for c in claims]
+        logger.error("The CRM refused our credentials; nothing is sent for now: %s", message)
         self._count(error=message)
         delay = self.policy.auth_retry_seconds
         self._settle(
@@ -447,6 +448,9 @@ class SyncEngine:
             elif outcome.gone:
                 settles.append(self._gone(claim.entry))
             elif outcome.error:
+                entry = claim.entry
+                what = f"{entry.get_object_type_display()} {entry.object_id}"
+                logger.warning("The CRM refused %s: %s", what, outcome.error)
                 self._count(failed=1)
                 self._count(error=outcome.error)
                 settles.append(
