@@ -66,6 +66,16 @@ ORDER = (
     ObjectType.REFERENCE_LINK,
     ObjectType.ERASURE,
 )
+# The claim on PostgreSQL: the due, unclaimed entries of a type, oldest first, skipping rows
+# another worker is claiming at this moment (the ORM's select_for_update, then an UPDATE).
+_CLAIM_SQL = f"""
+UPDATE {OutboxEntry._meta.db_table} SET claimed_until = %s WHERE id IN (
+    SELECT id FROM {OutboxEntry._meta.db_table}
+    WHERE object_type = %s AND status = '{OutboxStatus.PENDING.value}' AND next_attempt_at <= %s
+        AND (claimed_until IS NULL OR claimed_until < %s)
+    ORDER BY next_attempt_at, id LIMIT %s FOR UPDATE SKIP LOCKED
+) RETURNING *
+"""  # noqa: S608 (names and the status come from the model, values are parameters)
 _FIELDS = [
     "status",
     "attempts",
@@ -305,8 +315,12 @@ class SyncEngine:
 
     def _claim(self, object_type: str, limit: int) -> list[OutboxEntry]:
         now = timezone.now()
+        lease = now + timedelta(seconds=self.policy.lease_seconds)
+        if connection.vendor == "postgresql":
+            # One statement, one round trip: lock, lease and read the rows together.
+            claimed = OutboxEntry.objects.raw(_CLAIM_SQL, [lease, object_type, now, now, limit])
+            return sorted(claimed, key=lambda e: (e.next_attempt_at, e.pk))
         with transaction.atomic():
-            _commit_without_flush()
             entries = list(
                 OutboxEntry.objects.select_for_update(skip_locked=True)
                 .filter(object_type=object_type, status=OutboxStatus.PENDING)
@@ -315,7 +329,6 @@ class SyncEngine:
                 .order_by("next_attempt_at", "id")[:limit]
             )
             if entries:
-                lease = now + timedelta(seconds=self.policy.lease_seconds)
                 OutboxEntry.objects.filter(pk__in=[e.pk for e in entries]).update(
                     claimed_until=lease
                 )
