@@ -145,8 +145,26 @@ class _Inline:
         return future
 
 
+class _Thread:
+    """An executor of one thread, started on first use; it closes its own database
+    connection (the rate limiter's, or the bookkeeping's) when done."""
+
+    def __init__(self) -> None:
+        self.pool: ThreadPoolExecutor | None = None
+
+    def submit(self, fn: Callable[..., None], *args: Any) -> Future[None]:
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-send")
+        return self.pool.submit(fn, *args)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.submit(connections.close_all)
+            self.pool.shutdown(wait=True)
+
+
 @contextmanager
-def _sender() -> Iterator[ThreadPoolExecutor | _Inline]:
+def _sender() -> Iterator[_Thread | _Inline]:
     """Where batches are sent and their outcomes recorded: a thread of their own (with its
     own database connection), so the rate limiter's waits, the HTTP round trip and the
     bookkeeping overlap the claiming and mapping of the next batch. On this thread when
@@ -155,12 +173,11 @@ def _sender() -> Iterator[ThreadPoolExecutor | _Inline]:
     if connection.vendor == "sqlite" or connection.in_atomic_block:
         yield _Inline()
         return
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-send")
+    thread = _Thread()
     try:
-        yield pool
+        yield thread
     finally:
-        pool.submit(connections.close_all)  # the thread's own, if the rate limiter used one
-        pool.shutdown(wait=True)
+        thread.close()
 
 
 def digest(payload: Mapping[str, str]) -> str:
