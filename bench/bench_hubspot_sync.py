@@ -400,6 +400,7 @@ def full_sync(processes: int) -> dict[str, Any]:
         backends = database_backends()  # the workers' connections (kept open between tasks)
         watched = [*pids, *SANDBOX_PID, *backends]
         cpu_before = cpu_seconds(watched)
+        load_before = os.getloadavg()[0]
         began, began_wall = time.monotonic(), time.time()
         while pending.exists():
             if _queue_length() == 0 and _idle(processes):
@@ -408,6 +409,7 @@ def full_sync(processes: int) -> dict[str, Any]:
             time.sleep(0.2)
         seconds = time.monotonic() - began
         cpu = cpu_seconds(watched) - cpu_before
+        load_after = os.getloadavg()[0]
     calls = log_since(start)
     by_type = counts_by_type()
     minimum = sum(math.ceil(n / 100) for n in by_type.values())
@@ -433,6 +435,7 @@ def full_sync(processes: int) -> dict[str, Any]:
         "floor_seconds": floor,
         "time_ratio": seconds / floor,
         "processes": processes,
+        "load": (load_before, load_after),
     }
 
 
@@ -693,7 +696,8 @@ def render(r: dict[str, Any], args: argparse.Namespace) -> str:
             "full sync: wall time",
             f"{full['seconds']:.1f} s against a floor of {full['floor_seconds']:.1f} s "
             f"({full['calls']} calls ÷ 19 per s) → **{full['time_ratio']:.2f}×** "
-            f"({full['processes']} Celery worker processes)",
+            f"({full['processes']} Celery worker processes; 1-minute load average "
+            f"{full['load'][0]:.1f} as it began, {full['load'][1]:.1f} as it ended)",
             "≤ 1.15×",
         ),
         (

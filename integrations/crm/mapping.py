@@ -35,12 +35,24 @@ from integrations.crm.ports import (
 from programs.metrics.adoption import account_adoption, champion_engagement
 from programs.references.models import Attribution, Deal
 from programs.references.selectors.requests import (
-    champion_availability,
     champion_is_active,
+    champions_availability,
     deal_reference_exists,
 )
 
 NO_CONSENT = "no_consent"
+# What a contact is made of (the rest of a champion is never read here, so never loaded).
+CONTACT_FIELDS = (
+    "email",
+    "full_name",
+    "title",
+    "account_id",
+    "state",
+    "tier",
+    "crm_id",
+    "erased_at",
+    "successor_id",
+)
 NOT_ACTIVE = "not_active"
 
 
@@ -83,11 +95,16 @@ def level_label(level: int | None) -> str:
 
 
 def _contacts(ids: list[int], at: datetime) -> dict[int, Mapped]:
-    champions = list(Champion.objects.filter(pk__in=ids).select_related("successor"))
+    champions = list(
+        Champion.objects.filter(pk__in=ids)
+        .select_related("successor")
+        .only(*CONTACT_FIELDS, "successor__email")
+    )
     live = [c for c in champions if c.erased_at is None]
     engagement = champion_engagement(champion_ids=[c.pk for c in live], at=at)
     guilds = _guild_names([c.pk for c in live])
     scopes = _consented_scopes([c.pk for c in live], at)
+    availability = _availability(live, scopes, at)
     out: dict[int, Mapped] = {}
     for champion in champions:
         successor = champion.successor
@@ -115,7 +132,7 @@ def _contacts(ids: list[int], at: datetime) -> dict[int, Mapped]:
                 guilds=tuple(guilds.get(champion.pk, ())),
                 engagement_score=figures.engagement_score,
                 last_activity_at=figures.last_activity_at,
-                reference_availability=_availability(champion, consents, at),
+                reference_availability=availability[champion.pk],
                 references_given=figures.references_given,
                 consent_scopes=consents,
             )
@@ -152,13 +169,22 @@ def _consented_scopes(ids: list[int], at: datetime) -> dict[int, tuple[str, ...]
     return {key: tuple(sorted(value, key=order.index)) for key, value in out.items()}
 
 
-def _availability(champion: Champion, scopes: tuple[str, ...], at: datetime) -> str:
+def _availability(
+    champions: list[Champion], scopes: dict[int, tuple[str, ...]], at: datetime
+) -> dict[int, str]:
     """The reference program's own answer (its selector), for champions who could be asked."""
-    if ConsentScope.REFERENCE_CALL not in scopes:
-        return NO_CONSENT
-    if not champion_is_active(champion):
-        return NOT_ACTIVE
-    return champion_availability(champion=champion, at=at).state
+    out: dict[int, str] = {}
+    askable = []
+    for champion in champions:
+        if ConsentScope.REFERENCE_CALL not in scopes.get(champion.pk, ()):
+            out[champion.pk] = NO_CONSENT
+        elif not champion_is_active(champion):
+            out[champion.pk] = NOT_ACTIVE
+        else:
+            askable.append(champion)
+    found = champions_availability(champions=askable, at=at) if askable else {}
+    out.update((pk, availability.state) for pk, availability in found.items())
+    return out
 
 
 # --- companies ----------------------------------------------------------------------------

@@ -165,9 +165,9 @@ def crm_redrive(*, entry_ids: list[int] | None = None) -> int:
 
 
 def crm_mark_all() -> int:
-    """Mark every live champion, account and linked deal: a full sync (unchanged payloads
-    still cost no call). The nightly refresh, since engagement decays and availability frees
-    up with time alone."""
+    """Mark every live champion, account and linked deal, and every dead erasure: a full sync
+    (unchanged payloads still cost no call). The nightly refresh, since engagement decays and
+    availability frees up with time alone; it also re-arms what died during an outage."""
     total = 0
     for object_type in (ObjectType.CONTACT, ObjectType.COMPANY, ObjectType.DEAL):
         ids = live_object_ids(object_type)
@@ -176,6 +176,12 @@ def crm_mark_all() -> int:
             with transaction.atomic():
                 mark_entries([(object_type, i) for i in chunk])
             total += len(chunk)
+    # An erasure that died during a long outage is tried again too: a GDPR delete is owed.
+    erasures = OutboxEntry.objects.filter(object_type=ObjectType.ERASURE, status=OutboxStatus.DEAD)
+    with transaction.atomic():
+        mark_entries(
+            [(ObjectType.ERASURE, i) for i in erasures.values_list("object_id", flat=True)]
+        )
     links = list(Attribution.objects.values_list("pk", flat=True))
     for start in range(0, len(links), REFRESH_CHUNK):
         with transaction.atomic():

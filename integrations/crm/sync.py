@@ -23,14 +23,17 @@ import hashlib
 import json
 import logging
 import random
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Min, Model, Q
+from django.db import connection, connections, transaction
+from django.db.models import Field, Min, Model, Q
 from django.utils import timezone
 
 from champions.models import Account, Champion
@@ -63,6 +66,16 @@ ORDER = (
     ObjectType.REFERENCE_LINK,
     ObjectType.ERASURE,
 )
+# The claim on PostgreSQL: the due, unclaimed entries of a type, oldest first, skipping rows
+# another worker is claiming at this moment (the ORM's select_for_update, then an UPDATE).
+_CLAIM_SQL = f"""
+UPDATE {OutboxEntry._meta.db_table} SET claimed_until = %s WHERE id IN (
+    SELECT id FROM {OutboxEntry._meta.db_table}
+    WHERE object_type = %s AND status = '{OutboxStatus.PENDING.value}' AND next_attempt_at <= %s
+        AND (claimed_until IS NULL OR claimed_until < %s)
+    ORDER BY next_attempt_at, id LIMIT %s FOR UPDATE SKIP LOCKED
+) RETURNING *
+"""  # noqa: S608 (names and the status come from the model, values are parameters)
 _FIELDS = [
     "status",
     "attempts",
@@ -119,6 +132,54 @@ class _Settle:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+class _Inline:
+    """An executor that runs the work at once, on this thread."""
+
+    def submit(self, fn: Callable[..., None], *args: Any) -> Future[None]:
+        future: Future[None] = Future()
+        try:
+            fn(*args)
+            future.set_result(None)
+        except Exception as error:
+            future.set_exception(error)
+        return future
+
+
+class _Thread:
+    """An executor of one thread, started on first use; it closes its own database
+    connection (the rate limiter's, or the bookkeeping's) when done."""
+
+    def __init__(self) -> None:
+        self.pool: ThreadPoolExecutor | None = None
+
+    def submit(self, fn: Callable[..., None], *args: Any) -> Future[None]:
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-send")
+        return self.pool.submit(fn, *args)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.submit(connections.close_all)
+            self.pool.shutdown(wait=True)
+
+
+@contextmanager
+def _sender() -> Iterator[_Thread | _Inline]:
+    """Where batches are sent and their outcomes recorded: a thread of their own (with its
+    own database connection), so the rate limiter's waits, the HTTP round trip and the
+    bookkeeping overlap the claiming and mapping of the next batch. On this thread when
+    another connection could not see this one's rows (inside a transaction, as in tests)
+    or would wait for its locks (SQLite)."""
+    if connection.vendor == "sqlite" or connection.in_atomic_block:
+        yield _Inline()
+        return
+    thread = _Thread()
+    try:
+        yield thread
+    finally:
+        thread.close()
+
+
 def digest(payload: Mapping[str, str]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -151,6 +212,7 @@ class SyncEngine:
         self.on_batch = on_batch
         self.sleep = sleep
         self.counts = SyncCounts()
+        self._counting = threading.Lock()  # batches are mapped and sent on two threads
 
     # --- the pass -------------------------------------------------------------------------
 
@@ -183,23 +245,69 @@ class SyncEngine:
         return self.counts
 
     def _drain(self, object_type: str, deadline: float | None) -> bool:
+        if object_type == ObjectType.ERASURE:
+            return self._drain_erasures(deadline)
+        worked = False
+        with _sender() as sender:
+            in_flight: Future[None] | None = None
+            try:
+                while not self._expired(deadline):
+                    # The next batch is claimed and mapped while the last one is on its way.
+                    ready, settled = self._collect(object_type)
+                    worked = worked or settled
+                    if in_flight is not None:
+                        landing, in_flight = in_flight, None
+                        self._landed(landing, then_release=ready)
+                    if not ready:
+                        break
+                    in_flight = sender.submit(self._send, object_type, ready)
+                    worked = True
+            finally:
+                if in_flight is not None:
+                    self._landed(in_flight, then_release=[])
+        return worked
+
+    def _landed(self, sent: Future[None], *, then_release: list[_Claim]) -> None:
+        """Wait for the batch in flight. If its answer ends the pass (credentials refused),
+        the batch claimed meanwhile waits with the rest instead of holding its lease."""
+        try:
+            sent.result()
+        except _Stop as stop:
+            self._settle(
+                [
+                    _Settle(
+                        c.entry,
+                        OutboxStatus.PENDING,
+                        str(stop),
+                        delay=self.policy.auth_retry_seconds,
+                        attempts=c.entry.attempts,
+                    )
+                    for c in then_release
+                ]
+            )
+            raise
+
+    def _drain_erasures(self, deadline: float | None) -> bool:
         worked = False
         while not self._expired(deadline):
-            if object_type == ObjectType.ERASURE:
-                entries = self._claim(object_type, self.policy.batch_size)
-                if not entries:
-                    break
-                self._erase(entries)
-            else:
-                ready, settled = self._collect(object_type)
-                worked = worked or settled
-                if not ready:
-                    break
-                self._send(object_type, ready)
+            entries = self._claim(ObjectType.ERASURE, self.policy.batch_size)
+            if not entries:
+                break
+            self._erase(entries)
             worked = True
-            if self.on_batch is not None:
-                self.on_batch(self.counts)
+            self._report()
         return worked
+
+    def _count(self, *, error: str = "", **deltas: int) -> None:
+        with self._counting:
+            for name, delta in deltas.items():
+                setattr(self.counts, name, getattr(self.counts, name) + delta)
+            if error:
+                self.counts.errors.append(error)
+
+    def _report(self) -> None:
+        if self.on_batch is not None:
+            self.on_batch(self.counts)
 
     @staticmethod
     def _expired(deadline: float | None) -> bool:
@@ -224,6 +332,11 @@ class SyncEngine:
 
     def _claim(self, object_type: str, limit: int) -> list[OutboxEntry]:
         now = timezone.now()
+        lease = now + timedelta(seconds=self.policy.lease_seconds)
+        if connection.vendor == "postgresql":
+            # One statement, one round trip: lock, lease and read the rows together.
+            claimed = OutboxEntry.objects.raw(_CLAIM_SQL, [lease, object_type, now, now, limit])
+            return sorted(claimed, key=lambda e: (e.next_attempt_at, e.pk))
         with transaction.atomic():
             entries = list(
                 OutboxEntry.objects.select_for_update(skip_locked=True)
@@ -233,7 +346,6 @@ class SyncEngine:
                 .order_by("next_attempt_at", "id")[:limit]
             )
             if entries:
-                lease = now + timedelta(seconds=self.policy.lease_seconds)
                 OutboxEntry.objects.filter(pk__in=[e.pk for e in entries]).update(
                     claimed_until=lease
                 )
@@ -266,15 +378,15 @@ class SyncEngine:
 
     def _triage(self, entry: OutboxEntry, mapped: Mapped) -> _Claim | _Settle:
         if isinstance(mapped, Skip):
-            self.counts.skipped += 1
+            self._count(skipped=1)
             return _Settle(entry, OutboxStatus.SKIPPED, note=mapped.reason)
         if isinstance(mapped, Wait):
-            self.counts.retried += 1
+            self._count(retried=1)
             return self._retry(entry, mapped.reason, self.policy.wait_retry_seconds)
         payload_digest = digest(self.gateway.payload(mapped))
         crm_id = record_crm_id(mapped)
         if not self.resend and payload_digest == entry.last_hash and crm_id:
-            self.counts.unchanged += 1
+            self._count(unchanged=1)
             return _Settle(entry, OutboxStatus.SENT, note="", crm_id=crm_id)
         return _Claim(entry, mapped, payload_digest)
 
@@ -302,12 +414,13 @@ class SyncEngine:
         links = [r for r in records if isinstance(r, ReferenceLinkRecord)]
         return gateway.link_references(links)
 
-    def _send(self, object_type: str, ready: list[_Claim]) -> None:
+    def _send(self, object_type: str, ready: list[_Claim], *, report: bool = True) -> None:
+        """Send one batch call and record what its answer means for each entry."""
         try:
             outcomes = self._call(object_type, [c.record for c in ready])
         except CrmRateLimited as error:
             # Waiting is the CRM's instruction, not a failure: no attempt is used up.
-            self.counts.retried += len(ready)
+            self._count(retried=len(ready))
             self._settle(
                 [
                     _Settle(
@@ -325,23 +438,26 @@ class SyncEngine:
         except CrmRejected as error:
             if len(ready) > 1:
                 half = len(ready) // 2
-                self._send(object_type, ready[:half])
-                self._send(object_type, ready[half:])
-                return
-            self._finish(ready, [RecordOutcome(ready[0].entry.object_id, error=error.message)])
+                self._send(object_type, ready[:half], report=False)
+                self._send(object_type, ready[half:], report=False)
+            else:
+                self._finish(ready, [RecordOutcome(ready[0].entry.object_id, error=error.message)])
         except CrmUnavailable as error:
             logger.warning("CRM unavailable, backing off %s entries: %s", len(ready), error)
-            self.counts.retried += len(ready)
+            self._count(retried=len(ready))
             self._settle([self._backoff(c.entry, error.message) for c in ready])
         else:
             self._finish(ready, outcomes)
+        if report:
+            self._report()
 
     def _backoff(self, entry: OutboxEntry, message: str) -> _Settle:
         return self._retry(entry, message, self.policy.backoff(entry.attempts + 1))
 
     def _fail_pass(self, claims: Sequence[_Claim | OutboxEntry], message: str) -> None:
         entries = [c.entry if isinstance(c, _Claim) else c for c in claims]
-        self.counts.errors.append(message)
+        logger.error("The CRM refused our credentials; nothing is sent for now: %s", message)
+        self._count(error=message)
         delay = self.policy.auth_retry_seconds
         self._settle(
             [
@@ -357,13 +473,16 @@ class SyncEngine:
         for claim in ready:
             outcome = by_id.get(claim.entry.object_id)
             if outcome is None:
-                self.counts.retried += 1
+                self._count(retried=1)
                 settles.append(self._backoff(claim.entry, "The CRM's answer left this record out."))
             elif outcome.gone:
                 settles.append(self._gone(claim.entry))
             elif outcome.error:
-                self.counts.failed += 1
-                self.counts.errors.append(outcome.error)
+                entry = claim.entry
+                what = f"{entry.get_object_type_display()} {entry.object_id}"
+                logger.warning("The CRM refused %s: %s", what, outcome.error)
+                self._count(failed=1)
+                self._count(error=outcome.error)
                 settles.append(
                     _Settle(
                         claim.entry,
@@ -373,7 +492,7 @@ class SyncEngine:
                     )
                 )
             else:
-                self.counts.sent += 1
+                self._count(sent=1)
                 settles.append(
                     _Settle(
                         claim.entry,
@@ -394,10 +513,10 @@ class SyncEngine:
         import links it again. Either way the entry cannot loop: its attempts count.
         """
         if entry.object_type == ObjectType.DEAL:
-            self.counts.skipped += 1
+            self._count(skipped=1)
             note = "The CRM has no deal with this id (deleted or merged there); hubspot_import"
             return _Settle(entry, OutboxStatus.SKIPPED, f"{note} links the deal again.")
-        self.counts.retried += 1
+        self._count(retried=1)
         note = "The CRM no longer has this object (deleted or merged there); it is sent anew."
         settle = self._retry(entry, note, 0.0)
         settle.crm_id = ""
@@ -428,15 +547,15 @@ class SyncEngine:
             except CrmAuthError as error:
                 self._fail_pass(entries[position:], error.message)
             except CrmRejected as error:
-                self.counts.failed += 1
+                self._count(failed=1)
                 self._settle(
                     [_Settle(entry, OutboxStatus.DEAD, error.message, attempts=entry.attempts + 1)]
                 )
             except CrmUnavailable as error:
-                self.counts.retried += 1
+                self._count(retried=1)
                 self._settle([self._backoff(entry, error.message)])
             else:
-                self.counts.sent += 1
+                self._count(sent=1)
                 # The address was kept only to find the contact; it goes once that is done.
                 self._settle(
                     [_Settle(entry, OutboxStatus.SENT, "", attempts=0, extra={"data": {}})]
@@ -451,6 +570,7 @@ class SyncEngine:
             return
         now = timezone.now()
         with transaction.atomic():
+            _commit_without_flush()
             tokens = dict(
                 OutboxEntry.objects.select_for_update()
                 .filter(pk__in=[s.entry.pk for s in settles])
@@ -470,7 +590,7 @@ class SyncEngine:
                 ):
                     domain_ids.setdefault(entry.object_type, {})[entry.object_id] = settle.crm_id
             self._store_domain_ids(domain_ids)
-            write_rows(OutboxEntry, [s.entry for s in settles], _FIELDS)
+            write_rows(OutboxEntry, _FIELDS, entry_rows([s.entry for s in settles]))
 
     @staticmethod
     def _apply(entry: OutboxEntry, settle: _Settle, now: datetime, changed: bool) -> None:
@@ -496,34 +616,77 @@ class SyncEngine:
         """CRM ids back onto the champions and accounts (deals are addressed by theirs)."""
         contacts = domain_ids.get(ObjectType.CONTACT, {})
         if contacts:
-            champions = [Champion(pk=pk, crm_id=crm_id) for pk, crm_id in contacts.items()]
-            write_rows(Champion, champions, ["crm_id"])
+            write_rows(Champion, ["crm_id"], [(pk, [crm_id]) for pk, crm_id in contacts.items()])
         companies = domain_ids.get(ObjectType.COMPANY, {})
         if companies:
             # One CRM company per account (a unique constraint): a stale holder lets go first.
             Account.objects.filter(crm_id__in=[c for c in companies.values() if c]).exclude(
                 pk__in=list(companies)
             ).update(crm_id="")
-            accounts = [Account(pk=pk, crm_id=crm_id) for pk, crm_id in companies.items()]
-            write_rows(Account, accounts, ["crm_id"])
+            write_rows(Account, ["crm_id"], [(pk, [crm_id]) for pk, crm_id in companies.items()])
 
 
-def write_rows(model: type[Model], objects: Sequence[Model], names: Sequence[str]) -> None:
-    """Save these fields of these rows: one parameterised UPDATE per row, sent in one batch
-    (psycopg pipelines executemany). `bulk_update` builds a CASE per field and row, which
-    costs more CPU than the HubSpot call it records (~0.6 s for 100 entries)."""
+def _commit_without_flush() -> None:
+    """The sync's own bookkeeping commits without waiting for the WAL flush (PostgreSQL).
+
+    A database crash can lose the last such commits, never corrupt them; all that costs is
+    an entry claimed or sent again, and every write to the CRM is an idempotent upsert or
+    update. A top-level transaction only: inside a caller's, its durability is the caller's.
+    """
+    if connection.vendor == "postgresql" and len(connection.savepoint_ids) == 0:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def write_rows(
+    model: type[Model], names: Sequence[str], rows: Sequence[tuple[Any, Sequence[Any]]]
+) -> None:
+    """Save these fields, given as (pk, values) rows.
+
+    On PostgreSQL: one UPDATE joined to the rows unnested from one array per column, so the
+    statement's text and parameters stay the same size whatever the number of rows.
+    Elsewhere: one parameterised UPDATE per row. (`bulk_update` builds a CASE per field and
+    row, which costs more CPU than the HubSpot call it records; single-row UPDATEs and long
+    VALUES lists cost the database and the driver ~30 ms a batch.)
+    """
+    if not rows:
+        return
     ops = connection.ops
-    fields = [model._meta.get_field(name) for name in names]
+    fields = _fields(model, names)
+    pk = model._meta.pk
+    assert pk is not None
     columns = [ops.quote_name(str(getattr(f, "column", f.name))) for f in fields]
-    assignments = ", ".join(f"{column} = %s" for column in columns)
-    table = ops.quote_name(model._meta.db_table)
-    key = ops.quote_name(str(model._meta.pk.column if model._meta.pk else "id"))
-    # Identifiers come from the models, values travel as parameters.
-    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
-    rows = [[_db_value(field, obj) for field in fields] + [obj.pk] for obj in objects]
+    table, key = ops.quote_name(model._meta.db_table), ops.quote_name(str(pk.column))
+    values = [
+        [f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)]
+        for _, row in rows
+    ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            # Identifiers and types come from the models, values travel as parameters.
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in [*fields, pk])
+            aliases = ", ".join([*(f"c{i}" for i in range(len(fields))), "pk"])
+            assignments = ", ".join(f"{c} = v.c{i}" for i, c in enumerate(columns))
+            sql = (
+                f"UPDATE {table} SET {assignments} FROM unnest({arrays}) "  # noqa: S608
+                f"AS v({aliases}) WHERE {table}.{key} = v.pk"
+            )
+            by_column = [list(column) for column in zip(*values, strict=True)]
+            cursor.execute(sql, [*by_column, [pk_value for pk_value, _ in rows]])
+        else:
+            assignments = ", ".join(f"{column} = %s" for column in columns)
+            sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
+            cursor.executemany(
+                sql, [[*row, pk_value] for (pk_value, _), row in zip(rows, values, strict=True)]
+            )
 
 
-def _db_value(field: Any, obj: Model) -> Any:
-    return field.get_db_prep_save(getattr(obj, field.attname), connection)
+def entry_rows(entries: Sequence[OutboxEntry]) -> list[tuple[Any, Sequence[Any]]]:
+    """The (pk, values) rows of `write_rows` for the fields a sync changes on its entries."""
+    attnames = [field.attname for field in _fields(OutboxEntry, _FIELDS)]
+    return [(entry.pk, [getattr(entry, name) for name in attnames]) for entry in entries]
+
+
+def _fields(model: type[Model], names: Sequence[str]) -> list[Field[Any, Any]]:
+    fields = [model._meta.get_field(name) for name in names]
+    return [field for field in fields if isinstance(field, Field)]

@@ -185,14 +185,15 @@ def test_sigkill_mid_batch_then_a_new_worker_sends_every_change_once(
         claimed = OutboxEntry.objects.filter(claimed_until__isnull=False)
         sent = OutboxEntry.objects.filter(status=OutboxStatus.SENT)
         wait_for(
-            lambda: sent.count() == 100 and claimed.count() == 100,
+            lambda: sent.count() == 100 and claimed.count() >= 100,
             60,
             "the first batch recorded and the second claimed",
         )
         time.sleep(LATENCY_MS / 1000 / 2)  # the second batch is now in flight
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
-        assert claimed.count() == 100, "the killed worker held one batch"
+        # The batch in flight, and the last 50 if it had claimed them to map while it waited.
+        assert claimed.count() in (100, 150), "the killed worker held its batches"
 
         # A change while no worker runs, to the champion whose batch died in flight.
         changed = Champion.objects.filter(
@@ -223,6 +224,6 @@ def test_sigkill_mid_batch_then_a_new_worker_sends_every_change_once(
     for champion in Champion.objects.all():
         assert champion.crm_id == by_email[champion.email]["id"]
     batches = [[i["id"] for i in call["body"]["inputs"]] for call in slow_sandbox.calls(upserts)]
-    assert len(batches) == 4, "100 before the kill, 100 in flight at the kill, 50, the 100 again"
+    assert len(batches) == 4, "100 before the kill, 100 in flight at the kill, then 150 in two"
     assert set(batches[1]) <= set(batches[2]) | set(batches[3]), "the batch in flight went again"
     assert len(slow_sandbox.objects("companies")) == 3

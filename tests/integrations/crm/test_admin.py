@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations.crm.admin import crm_panel
 from integrations.crm.models import ObjectType, OutboxEntry, OutboxStatus
 from integrations.crm.outbox import crm_mark_dirty
+from integrations.crm.services import crm_redrive
 from integrations.hubspot.sandbox import SandboxServer
 from tests.factories import ChampionFactory, StaffFactory
-from tests.integrations.conftest import sync
+from tests.integrations.conftest import FAST, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +76,37 @@ def test_outbox_changelist_filters_by_object_and_the_panel_links_there(
         ).status_code
         == 403
     )
+
+
+def test_bad_input_shows_on_the_page_and_in_the_log_and_the_entries_wait(
+    admin_client_logged_in: Any, portal: SandboxServer, settings: Any, caplog: Any
+) -> None:
+    """A wrong token, an unreachable HubSpot, a record HubSpot refuses: each says what is
+    wrong where the team looks, and nothing local changes."""
+    champion = ChampionFactory(full_name="Ada Lovelace")
+    refused = ChampionFactory(email="someone@localhost")
+    crm_mark_dirty(champion_ids=[champion.pk])
+    token, settings.HUBSPOT_ACCESS_TOKEN = settings.HUBSPOT_ACCESS_TOKEN, "wrong-token"
+    sync(seconds=2)
+    page = admin_client_logged_in.get(PAGE).content.decode()
+    assert "Last error" in page and "HubSpot 401" in page
+    assert "refused our credentials" in caplog.text
+
+    settings.HUBSPOT_ACCESS_TOKEN, api_base = token, settings.HUBSPOT_API_BASE
+    settings.HUBSPOT_API_BASE = "http://127.0.0.1:9"
+    crm_redrive()
+    OutboxEntry.objects.update(next_attempt_at=timezone.now())  # past the token's wait
+    sync(policy=replace(FAST, backoff_base=60.0, backoff_cap=60.0), seconds=2)
+    page = admin_client_logged_in.get(PAGE).content.decode()
+    assert "HubSpot did not answer" in page  # under recent errors, with the next attempt
+    assert "CRM unavailable" in caplog.text
+
+    settings.HUBSPOT_API_BASE = api_base
+    crm_mark_dirty(champion_ids=[refused.pk])
+    OutboxEntry.objects.update(next_attempt_at=timezone.now())
+    sync()
+    page = admin_client_logged_in.get(PAGE).content.decode()
+    assert "someone@localhost" in page and "The CRM refused Contact (champion)" in caplog.text
+    champion.refresh_from_db()
+    assert champion.full_name == "Ada Lovelace" and champion.crm_id  # sent once HubSpot was back
+    assert OutboxEntry.objects.get(object_id=refused.pk).status == OutboxStatus.DEAD

@@ -16,7 +16,7 @@ from champions.errors import DomainError
 from champions.models import ActivityKind, ActivitySource, ChampionState
 from integrations.crm.models import ObjectType, OutboxEntry, OutboxStatus
 from integrations.crm.outbox import NUDGE_KEY, crm_mark_dirty
-from integrations.crm.services import crm_erase_contact
+from integrations.crm.services import crm_erase_contact, crm_mark_all
 from integrations.hubspot.sandbox import SandboxServer
 from tests.factories import AccountFactory, ChampionFactory
 from tests.integrations.conftest import contacts_by_email, sync
@@ -140,6 +140,26 @@ def test_erasure_gdpr_deletes_the_contact_and_forgets_the_address(portal: Sandbo
     erasure = OutboxEntry.objects.get(object_type=ObjectType.ERASURE)
     assert erasure.status == OutboxStatus.SENT and erasure.data == {}
     assert OutboxEntry.objects.get(object_type=ObjectType.CONTACT).status == OutboxStatus.SKIPPED
+
+
+def test_an_erasure_that_died_in_an_outage_is_done_after_the_nightly_refresh(
+    portal: SandboxServer, settings: Any
+) -> None:
+    champion = ChampionFactory(email="gone@customer.example")
+    crm_mark_dirty(champion_ids=[champion.pk])
+    sync()
+    crm_erase_contact(champion.pk)
+    api_base, settings.HUBSPOT_API_BASE = settings.HUBSPOT_API_BASE, "http://127.0.0.1:9"
+    sync(seconds=10)  # HubSpot unreachable: every attempt fails until the entry is dead
+    erasure = OutboxEntry.objects.get(object_type=ObjectType.ERASURE)
+    assert erasure.status == OutboxStatus.DEAD and "did not answer" in erasure.last_error
+    settings.HUBSPOT_API_BASE = api_base
+
+    crm_mark_all()
+    sync()
+
+    assert "gone@customer.example" not in contacts_by_email(portal)
+    assert OutboxEntry.objects.get(object_type=ObjectType.ERASURE).status == OutboxStatus.SENT
 
 
 def test_erasure_of_a_never_synced_champion_deletes_by_email(portal: SandboxServer) -> None:

@@ -287,8 +287,8 @@ def test_unreachable_hubspot_backs_off_and_keeps_local_data(settings: Any, porta
     champion = ChampionFactory()
     crm_mark_dirty(champion_ids=[champion.pk])
     settings.HUBSPOT_API_BASE = "http://127.0.0.1:9"  # nothing listens: MaxRetryError
-    # A backoff longer than the run, so a slow machine cannot see the retry fall due mid-run.
-    counts = crm_sync(trigger="test", policy=replace(FAST, backoff_base=60, backoff_cap=60))
+    # A backoff no pass outlasts, however slow the machine: exactly one attempt.
+    counts = crm_sync(trigger="test", policy=replace(FAST, backoff_base=60.0, backoff_cap=60.0))
     waiting = entry(ObjectType.CONTACT, champion.pk)
     assert waiting.status == OutboxStatus.PENDING and waiting.attempts == 1
     assert "did not answer" in waiting.last_error
