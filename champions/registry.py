@@ -26,8 +26,9 @@ class OrderedRegistry(Generic[E]):
         """Add an entry, or replace the one with the same key (an app filling a placeholder)."""
         self._entries[entry.key] = entry
 
-    def unregister(self, key: str) -> None:
-        self._entries.pop(key, None)
+    def unregister(self, key: str) -> E | None:
+        """Take an entry out; returns it (None if there was none), to put back later."""
+        return self._entries.pop(key, None)
 
     def entries(self) -> list[E]:
         return sorted(self._entries.values(), key=lambda entry: (entry.order, entry.key))
