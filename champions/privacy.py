@@ -239,6 +239,7 @@ def _erase_user(user: User) -> None:
     Authenticator.objects.filter(user=user).delete()
     user.api_tokens.all().delete()
     NotificationPreference.objects.filter(user=user).delete()
+    user.digest_deliveries.all().delete()
     user.email = f"erased-user-{user.pk}@invalid"
     user.full_name = ""
     user.is_active = False

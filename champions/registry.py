@@ -27,11 +27,8 @@ class OrderedRegistry(Generic[E]):
         self._entries[entry.key] = entry
 
     def unregister(self, key: str) -> E | None:
-        """Remove an entry and return it (tests take an app's hook out and put it back)."""
+        """Take an entry out; returns it (None if there was none), to put back later."""
         return self._entries.pop(key, None)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._entries
 
     def entries(self) -> list[E]:
         return sorted(self._entries.values(), key=lambda entry: (entry.order, entry.key))

@@ -24,7 +24,7 @@ from programs.clinics.models import Answer, Question
 from programs.events.models import EventKind, Registration, RegistrationStatus
 from programs.references import services as reference_services
 from programs.references.models import RequestStatus, StoryStatus
-from tests.e2e.conftest import JOIN_LINK, no_horizontal_scroll, screenshot, sign_in
+from tests.e2e.conftest import JOIN_LINK, PHONE, no_horizontal_scroll, screenshot, sign_in
 from tests.factories import (
     AccountFactory,
     ChampionFactory,
@@ -254,13 +254,15 @@ def test_the_main_pages_fit_a_phone(new_page: Any, live_server: Any, featured: A
     peer = ChampionFactory(full_name="Grace Hopper", title="Controller")
     MembershipFactory(guild=guild, champion=peer)
     now = timezone.now()
-    for days, kind, title in (
-        (2, EventKind.QUARTERLY_DEMO, "Quarterly demo: spring"),
-        (9, EventKind.LIVE_BUILD, "Live build: a cash dashboard"),
-    ):
+    events = [
         EventFactory(
             title=title, kind=kind, guild=guild, starts_at=now + timedelta(days=days), capacity=30
         )
+        for days, kind, title in (
+            (2, EventKind.QUARTERLY_DEMO, "Quarterly demo: spring"),
+            (9, EventKind.LIVE_BUILD, "Live build: a cash dashboard"),
+        )
+    ]
     question = clinic_services.question_ask(
         asker=peer,
         guild=guild,
@@ -293,9 +295,28 @@ def test_the_main_pages_fit_a_phone(new_page: Any, live_server: Any, featured: A
         ("/portal/templates/share/", "26-template-share"),
         ("/portal/recognition/", "27-kudos"),
         ("/portal/guilds/finance-ops/", "28-guild"),
+        (f"/portal/events/{events[0].pk}/", "29-event"),
+        ("/portal/notifications/", "30-notifications"),
+        ("/portal/invite/", "31-invite"),
+        ("/portal/account/", "32-account"),
+        ("/portal/governance/", "33-conduct"),
     ]
     for path, name in tour:
         response = page.goto(path)
         assert response is not None and response.status == 200, path
         assert no_horizontal_scroll(page), f"{path} is wider than the phone"
         screenshot(page, name)
+
+
+def test_on_a_phone_the_section_bar_shows_the_current_section(
+    new_page: Any, live_server: Any, featured: Any
+) -> None:
+    featured.state = ChampionState.ACTIVE
+    featured.save()
+    page = new_page()
+    sign_in(page, featured.user, live_server.url)
+    page.goto("/portal/governance/")  # far to the right of the bar
+    current = page.locator('.site-nav a[aria-current="page"]').bounding_box()
+    assert current is not None
+    assert current["x"] >= 0 and current["x"] + current["width"] <= PHONE["width"]
+    assert "more-left" in (page.locator(".site-nav ul").get_attribute("class") or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -92,5 +93,7 @@ def guild_detail(request: PortalRequest, slug: str) -> HttpResponse:
         "leads": leads,
         "members": [m for m in members if m.role == MembershipRole.MEMBER],
         "panels": GUILD.render(request, request.champion, guild),
+        # Members can be reported once the governance app is there (its template).
+        "report_members": apps.is_installed("programs.governance"),
     }
     return render(request, "portal/guilds/detail.html", context)

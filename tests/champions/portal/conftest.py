@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from champions.models import ConsentScope, Industry
+from champions import services
+from champions.models import ConsentScope, DigestFrequency, Industry
 from tests.factories import AccountFactory, ChampionFactory, ConsentTextFactory
 
 
@@ -54,3 +56,20 @@ def client_b(champion_b: Any) -> Client:
 @pytest.fixture
 def consent_texts(db: None) -> dict[str, Any]:
     return {scope: ConsentTextFactory(scope=scope) for scope in ConsentScope.values}
+
+
+@pytest.fixture(
+    params=[(False, DigestFrequency.OFF), (True, DigestFrequency.DAILY)],
+    ids=["switched-off", "held-for-the-digest"],
+)
+def not_emailed_at_once(request: pytest.FixtureRequest) -> Callable[[Any, str], None]:
+    """Sets one kind of email so it does not go out at once: switched off, or collected for
+    the digest (each test using it runs once for each)."""
+    enabled, frequency = request.param
+
+    def choose(user: Any, kind: str) -> None:
+        services.notification_preference_set(
+            user=user, kind=kind, enabled=enabled, digest_frequency=frequency
+        )
+
+    return choose

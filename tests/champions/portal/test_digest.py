@@ -193,3 +193,25 @@ def test_emails_held_for_a_daily_digest_make_it_daily_even_with_the_digest_off(
     )
     [due] = digest.digests_due()
     assert due.frequency == "daily"
+
+
+def test_finding_who_is_due_takes_three_queries_however_many_champions(
+    champion_a: Any, django_assert_num_queries: Any
+) -> None:
+    for number in range(20):
+        champion = ChampionFactory()
+        if number % 2:
+            champion_services.notification_preference_set(
+                user=champion.user, kind=NotificationKind.KUDOS, enabled=True,
+                digest_frequency="daily",
+            )  # fmt: skip
+    with django_assert_num_queries(3):
+        due = digest.digests_due()
+    assert len(due) == 21
+
+
+def test_sending_one_digest_has_a_query_budget(
+    news: Any, mailoutbox: Any, django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(16):
+        assert digest.digest_send(user_id=news.user_id, frequency="weekly", start=_this_week(news))

@@ -109,3 +109,15 @@ def test_guild_page_lists_leads_and_members_with_placeholders(
         assert email not in page
     for section in ("Events", "Questions", "Templates"):
         assert f">{section}</h2>" in page
+
+
+def test_guild_page_offers_to_report_a_member_but_not_oneself(
+    client_a: Client, champion_a: Any, guilds: Any
+) -> None:
+    guild = guilds["public"]
+    MembershipFactory(guild=guild, champion=champion_a)
+    lead = ChampionFactory(full_name="Lena Lead")
+    MembershipFactory(guild=guild, champion=lead, role=MembershipRole.LEAD)
+    page = client_a.get(reverse("portal:guild", args=["open"])).content.decode()
+    assert reverse("portal:governance:report", args=["member", lead.pk]) in page
+    assert reverse("portal:governance:report", args=["member", champion_a.pk]) not in page

@@ -142,3 +142,14 @@ def test_signup_without_invitation_is_refused(client: Client, db: None) -> None:
         {"email": "intruder@example.com", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
     )
     assert not User.objects.filter(email="intruder@example.com").exists()
+
+
+def test_join_and_erased_pages_query_budgets(
+    client: Client, issued: Any, django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(4):
+        assert client.get(join_url(issued.token)).status_code == 200
+    with django_assert_max_num_queries(2):
+        assert client.get(join_url("no-such-token")).status_code == 404
+    with django_assert_max_num_queries(2):
+        assert client.get(reverse("portal:erased")).status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -18,8 +19,10 @@ from champions.models import (
     ChampionState,
     ConsentMethod,
     ConsentRecord,
+    DigestDelivery,
     Invitation,
     Membership,
+    NotificationKind,
     User,
 )
 from tests.factories import ActivityFactory, ChampionFactory, GuildFactory, MembershipFactory
@@ -124,6 +127,10 @@ def test_erasure_masks_data_deactivates_and_signs_out(
     user = champion_a.user
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
+    services.notification_preference_set(
+        user=user, kind=NotificationKind.DIGEST, enabled=True, digest_frequency="daily"
+    )
+    DigestDelivery.objects.create(user=user, frequency="daily", period_start=date(2026, 11, 2))
     services.consent_grant(
         champion=champion_a,
         scope="quote",
@@ -163,6 +170,7 @@ def test_erasure_masks_data_deactivates_and_signs_out(
     assert not user.has_usable_password()
     assert not EmailAddress.objects.filter(user=user).exists()
     assert not Authenticator.objects.filter(user=user).exists()
+    assert not user.notification_preferences.exists() and not user.digest_deliveries.exists()
     # Consent: withdrawn, history kept, notes cleared.
     records = list(ConsentRecord.objects.filter(champion=champion_a).order_by("recorded_at", "id"))
     assert [r.granted for r in records] == [True, False]

@@ -233,3 +233,16 @@ def test_home_shows_open_questions_matching_my_expertise(
 def test_guild_page_lists_the_guilds_questions(client_a: Client, question: Question) -> None:
     page = client_a.get(reverse("portal:guild", args=["finance-ops"])).content.decode()
     assert question.title in page
+
+
+def test_ask_page_query_count_does_not_grow_with_guilds_or_solved_questions(
+    client_a: Client, champion_a: Any, question: Question, django_assert_max_num_queries: Any
+) -> None:
+    with CaptureQueriesContext(connection) as few:
+        assert client_a.get(_url("ask"), {"builds_on": question.pk}).status_code == 200
+    for _ in range(15):
+        guild = GuildFactory()
+        MembershipFactory(guild=guild, champion=champion_a)
+        QuestionFactory(guild=guild, status=QuestionStatus.SOLVED)
+    with django_assert_max_num_queries(len(few)):
+        assert client_a.get(_url("ask"), {"builds_on": question.pk}).status_code == 200

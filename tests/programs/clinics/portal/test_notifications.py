@@ -8,8 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from champions import services as champion_services
-from champions.models import DigestFrequency, NotificationKind
+from champions.models import NotificationKind
 from programs.clinics import services
 from programs.clinics.models import Question
 from programs.clinics.tasks import notify_question_experts
@@ -45,23 +44,14 @@ def test_the_asker_gets_an_email_with_a_plain_text_and_html_part(
     assert "<strong>schedules</strong>" in message.alternatives[0][0]
 
 
-@pytest.mark.parametrize(
-    ("enabled", "frequency"), [(False, DigestFrequency.OFF), (True, DigestFrequency.DAILY)]
-)
 def test_no_email_when_switched_off_or_held_for_the_digest(
     client_b: Client,
     question: Question,
     mailoutbox: Any,
     django_capture_on_commit_callbacks: Any,
-    enabled: bool,
-    frequency: str,
+    not_emailed_at_once: Any,
 ) -> None:
-    champion_services.notification_preference_set(
-        user=question.asker.user,
-        kind=NotificationKind.QUESTION_ANSWERED,
-        enabled=enabled,
-        digest_frequency=frequency,
-    )
+    not_emailed_at_once(question.asker.user, NotificationKind.QUESTION_ANSWERED)
     _answer(client_b, question, django_capture_on_commit_callbacks)
     assert mailoutbox == []
 
@@ -90,22 +80,14 @@ def test_expert_emails_link_to_the_question_in_the_portal(
     assert f"/portal/clinics/{question.pk}/" in mailoutbox[0].body
 
 
-@pytest.mark.parametrize(
-    ("enabled", "frequency"), [(False, DigestFrequency.OFF), (True, DigestFrequency.WEEKLY)]
-)
 def test_expert_emails_respect_the_question_match_preference(
-    question: Question, mailoutbox: Any, enabled: bool, frequency: str
+    question: Question, mailoutbox: Any, not_emailed_at_once: Any
 ) -> None:
     expert = ChampionFactory(expertise=["scheduling"])
     keen = ChampionFactory(expertise=["scheduling"])
     for champion in (expert, keen):
         MembershipFactory(guild=question.guild, champion=champion)
-    champion_services.notification_preference_set(
-        user=expert.user,
-        kind=NotificationKind.QUESTION_MATCH,
-        enabled=enabled,
-        digest_frequency=frequency,
-    )
+    not_emailed_at_once(expert.user, NotificationKind.QUESTION_MATCH)
     assert notify_question_experts(question_id=question.pk) == 1
     assert [message.to for message in mailoutbox] == [[keen.email]]
     assert "/portal/notifications/" in mailoutbox[0].body

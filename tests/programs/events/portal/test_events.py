@@ -289,3 +289,10 @@ def test_home_lists_my_upcoming_events_and_the_guild_page_the_guilds(
     guild_page = client_a.get(reverse("portal:guild", args=[guild.slug])).content.decode()
     assert "Spring demo day" in guild_page
     assert "will appear here" not in guild_page.split("panel-events")[1].split("</section>")[0]
+
+
+def test_ics_query_budget(client_a: Client, demo: Any, django_assert_max_num_queries: Any) -> None:
+    for _ in range(5):
+        demo.hosts.add(ChampionFactory())
+    with django_assert_max_num_queries(5):
+        assert client_a.get(_url("ics", demo.pk)).status_code == 200

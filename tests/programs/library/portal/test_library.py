@@ -226,3 +226,16 @@ def test_guild_page_lists_its_templates(client_a: Client, checklist: Template) -
     checklist.save()
     page = client_a.get(reverse("portal:guild", args=["finance-ops"])).content.decode()
     assert "Month-end checklist" in page
+
+
+def test_upload_and_edit_query_budgets(
+    client_a: Client, champion_a: Any, django_assert_max_num_queries: Any
+) -> None:
+    mine = TemplateFactory(author=champion_a)
+    for _ in range(12):
+        MembershipFactory(guild=GuildFactory(), champion=champion_a)
+        TemplateFactory(author=champion_a, parent=mine)
+    with django_assert_max_num_queries(6):
+        assert client_a.get(_url("upload")).status_code == 200
+    with django_assert_max_num_queries(7):
+        assert client_a.get(_url("edit", mine.pk)).status_code == 200

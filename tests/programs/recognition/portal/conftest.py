@@ -9,4 +9,5 @@ from tests.champions.portal.conftest import (  # noqa: F401  (fixtures)
     client_a,
     client_b,
     consent_texts,
+    not_emailed_at_once,
 )

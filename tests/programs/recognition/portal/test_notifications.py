@@ -8,8 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from champions import services as champion_services
-from champions.models import DigestFrequency, NotificationKind
+from champions.models import NotificationKind
 from tests.factories import GuildFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,21 +45,14 @@ def test_kudos_are_emailed_with_a_plain_text_and_html_part(
     assert "/portal/notifications/" in message.body
 
 
-@pytest.mark.parametrize(
-    ("enabled", "frequency"), [(False, DigestFrequency.OFF), (True, DigestFrequency.DAILY)]
-)
 def test_no_email_when_switched_off_or_held_for_the_digest(
     peers: None,
     client_a: Client,
     champion_b: Any,
     mailoutbox: Any,
     django_capture_on_commit_callbacks: Any,
-    enabled: bool,
-    frequency: str,
+    not_emailed_at_once: Any,
 ) -> None:
-    champion_services.notification_preference_set(
-        user=champion_b.user, kind=NotificationKind.KUDOS, enabled=enabled,
-        digest_frequency=frequency,
-    )  # fmt: skip
+    not_emailed_at_once(champion_b.user, NotificationKind.KUDOS)
     _thank_bob(client_a, champion_b, django_capture_on_commit_callbacks)
     assert mailoutbox == []
