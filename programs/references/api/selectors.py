@@ -173,8 +173,7 @@ def reference_page(page: Sequence[Champion], *, at: datetime | None = None) -> l
     by_pk = {champion.pk: champion for champion in rows}
     for champion in by_pk.values():
         champion.visible_stories = [  # type: ignore[attr-defined]
-            feature.story
-            for feature in champion.visible_features
+            feature.story for feature in champion.visible_features
         ]
     return [by_pk[c.pk] for c in page if c.pk in by_pk]
 
