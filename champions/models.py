@@ -561,7 +561,7 @@ class ConsentRecord(models.Model):
             # The current consent is the latest record per champion and scope: this index
             # answers it in the order that decides it, without visiting the table.
             models.Index(
-                fields=["scope", "champion", "recorded_at", "id"],
+                fields=["scope", "champion", "-recorded_at", "-id"],
                 include=["granted"],
                 name="consent_latest_per_scope",
             )

@@ -20,6 +20,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='consentrecord',
-            index=models.Index(fields=['scope', 'champion', 'recorded_at', 'id'], include=('granted',), name='consent_latest_per_scope'),
+            index=models.Index(fields=['scope', 'champion', '-recorded_at', '-id'], include=('granted',), name='consent_latest_per_scope'),
         ),
     ]

@@ -62,10 +62,13 @@ class LimitedJSONParser(BaseParser):
         if len(raw) > limit:
             raise PayloadTooLarge(f"The request body is larger than {limit:,} bytes.")
         try:
-            data = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+            text = raw.decode("utf-8")
+            data = json.loads(text, parse_constant=_refuse_constant)
         except (ValueError, UnicodeDecodeError) as error:
             raise ParseError(f"The body is not valid JSON: {error}") from None
-        if (path := _bad_text_path(data)) is not None:
+        # Valid UTF-8 JSON can only carry a NUL or a lone surrogate as a \u escape: a body
+        # without one needs no walk (a thousand ingestion items are 7,000 strings).
+        if "\\u" in text and (path := _bad_text_path(data)) is not None:
             raise ValidationError(
                 {path: ["Contains a NUL character or an unpaired surrogate, which is not text."]}
             )

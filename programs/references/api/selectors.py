@@ -148,8 +148,9 @@ def featured_in_visible_story(**story_filter: Any) -> IsNull:
 
 def reference_page(page: Sequence[Champion], *, at: datetime | None = None) -> list[Champion]:
     """The page's champions, in its order, with what a reference shows — account, profile,
-    product areas, use cases, availability, the stories sales may use with their metrics —
-    in a fixed number of queries whatever the page size."""
+    product areas, use cases, availability, the stories sales may use with their metrics
+    (`visible_features`, and their stories as `visible_stories`) — in a fixed number of
+    queries whatever the page size."""
     if not page:
         return []
     visible = stories_visible_to_sales(at=at)
@@ -170,6 +171,10 @@ def reference_page(page: Sequence[Champion], *, at: datetime | None = None) -> l
         )
     )
     by_pk = {champion.pk: champion for champion in rows}
+    for champion in by_pk.values():
+        champion.visible_stories = [  # type: ignore[attr-defined]
+            feature.story for feature in champion.visible_features
+        ]
     return [by_pk[c.pk] for c in page if c.pk in by_pk]
 
 

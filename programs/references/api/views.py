@@ -50,7 +50,6 @@ from programs.references.models import (
     ReferenceRequest,
     ReferenceStory,
     RequestOutcome,
-    StoryFeature,
     UseCase,
 )
 from programs.references.selectors import request_sla, stories_visible_to_sales, story_for_sales
@@ -71,22 +70,15 @@ class MetricSerializer(serializers.Serializer[Any]):
 
 
 class StoryBriefSerializer(serializers.Serializer[Any]):
+    # Nested serializers are declared fields, built once per response: one built per row
+    # (in a method field) costs DRF a deep copy of its fields each time.
     id = serializers.IntegerField()
     title = serializers.CharField()
     has_video = serializers.SerializerMethodField()
-    metrics = serializers.SerializerMethodField()
+    metrics = MetricSerializer(many=True, source="metrics.all")
 
     def get_has_video(self, story: ReferenceStory) -> bool:
         return bool(story.video_url)
-
-    @extend_schema_field(MetricSerializer(many=True))
-    def get_metrics(self, story: ReferenceStory) -> list[dict[str, Any]]:
-        return MetricSerializer(story.metrics.all(), many=True).data  # type: ignore[return-value]
-
-
-def _visible_features(champion: Champion) -> list[StoryFeature]:
-    """The champion's features in stories sales may use (prefetched by the search)."""
-    return list(getattr(champion, "visible_features", []))
 
 
 # --- GET /references/ -----------------------------------------------------------------------
@@ -106,7 +98,7 @@ class ReferenceOutputSerializer(serializers.Serializer[Any]):
     product_areas = serializers.SerializerMethodField()
     use_cases = serializers.SerializerMethodField()
     availability = serializers.SerializerMethodField()
-    stories = serializers.SerializerMethodField()
+    stories = StoryBriefSerializer(many=True, source="visible_stories")
 
     @extend_schema_field(
         serializers.ChoiceField(choices=["available", "busy", "cooldown", "at_cap", "paused"])
@@ -120,14 +112,9 @@ class ReferenceOutputSerializer(serializers.Serializer[Any]):
     def get_use_cases(self, champion: Champion) -> list[str]:
         profile = getattr(champion, "reference_profile", None)
         stated = {use_case.slug for use_case in profile.use_cases.all()} if profile else set()
-        features = _visible_features(champion)
-        proven = {f.story.use_case.slug for f in features if f.story.use_case is not None}
+        stories: list[ReferenceStory] = getattr(champion, "visible_stories", [])
+        proven = {story.use_case.slug for story in stories if story.use_case is not None}
         return sorted(stated | proven)
-
-    @extend_schema_field(StoryBriefSerializer(many=True))
-    def get_stories(self, champion: Champion) -> list[dict[str, Any]]:
-        stories = [feature.story for feature in _visible_features(champion)]
-        return StoryBriefSerializer(stories, many=True).data  # type: ignore[return-value]
 
 
 class ReferenceProgramTeamSerializer(ReferenceOutputSerializer):
