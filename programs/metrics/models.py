@@ -258,12 +258,13 @@ class DropOffHypothesis(models.Model):
 
 
 class WindowActivity(models.Model):
-    """The window's activities, materialized once per computation in a temporary table
-    (`programs.metrics.compute.window`), so the metrics that read the activity log scan
-    the window once instead of once each. Not a table of the schema (unmanaged).
+    """The window's activities whose subject a metric joins (attendance, hosting, template
+    reuse, buddy pairings), materialized once per computation in a temporary table
+    (`programs.metrics.compute.window`), so those metrics scan a narrow table instead of the
+    log. Not a table of the schema (unmanaged).
 
     `counted`: the actor is in the scope's population; `visible`: the actor is a visible
-    champion; `moderation`: a moderator action that counts in the scope.
+    champion.
     """
 
     id = models.BigIntegerField(primary_key=True)
@@ -271,14 +272,11 @@ class WindowActivity(models.Model):
         Champion, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     kind = models.CharField(max_length=32)
-    level = models.PositiveSmallIntegerField()
     occurred_at = models.DateTimeField()
-    guild_id = models.BigIntegerField(null=True)
     subject_type = models.CharField(max_length=40)
     subject_id = models.BigIntegerField(null=True)
     counted = models.BooleanField()
     visible = models.BooleanField()
-    moderation = models.BooleanField()
 
     class Meta:
         managed = False

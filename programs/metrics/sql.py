@@ -59,7 +59,9 @@ class WeekHour(Func):
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> tuple[str, tuple[Any, ...]]:
         sql, params = compiler.compile(self.get_source_expressions()[0])
-        return f"(CAST(FLOOR(EXTRACT(EPOCH FROM {sql}) / 3600) AS bigint) %% 168)", tuple(params)
+        # date_part, a double, rather than EXTRACT, a numeric since PostgreSQL 14: the same
+        # hour (an hour is a whole number of seconds), at a fraction of the cost per row.
+        return f"(CAST(FLOOR(date_part('epoch', {sql}) / 3600) AS bigint) %% 168)", tuple(params)
 
     def as_sqlite(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any

@@ -5,24 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from champions.models import Activity, ActivityKind, ActivityLevel, Guild
 from programs.governance.models import Report
 from programs.governance.selectors import reports_over_sla
 from programs.metrics.compute import MetricContext
-from programs.metrics.compute.window import window_activities
+from programs.metrics.compute.window import hour_counts
 from programs.metrics.scope import SECONDS_PER_HOUR, Population
-from programs.metrics.sql import EpochSeconds, WeekHour, median, ratio, week_hour_cell
+from programs.metrics.sql import EpochSeconds, median, ratio, week_hour_cell
 
 SILENT_DAYS = 30
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-INTERACTION_KINDS = (
-    ActivityKind.ASKED_QUESTION,
-    ActivityKind.ANSWERED_QUESTION,  # self-answers too: they count for volume
-    ActivityKind.RSVP,
-    ActivityKind.SHARED_TEMPLATE,
-)
 # Activities on a guild's own events, questions or templates (their guild is that guild);
 # becoming its lead is not activity *on* the guild's content.
 GUILD_CONTENT_KINDS = (
@@ -40,16 +34,9 @@ GUILD_CONTENT_KINDS = (
 
 def moderation_effort_per_interaction(ctx: MetricContext) -> float | None:
     """Moderator actions (whoever takes them) over the population's interactions, both
-    from the window's activities in one pass."""
-    counts = (
-        window_activities(ctx)
-        .filter(kind__in=(ActivityKind.MODERATED, *INTERACTION_KINDS))
-        .aggregate(
-            actions=Count("pk", filter=Q(moderation=True)),
-            interactions=Count("pk", filter=Q(kind__in=INTERACTION_KINDS, counted=True)),
-        )
-    )
-    return ratio(counts["actions"], counts["interactions"])
+    from the window's counts by hour."""
+    hours = hour_counts(ctx)
+    return ratio(sum(row["actions"] for row in hours), sum(row["interactions"] for row in hours))
 
 
 def _reports_in_scope(ctx: MetricContext, reports: QuerySet[Report]) -> QuerySet[Report]:
@@ -107,12 +94,9 @@ def silent_guilds(ctx: MetricContext) -> list[int]:
 
 def activity_heatmap(ctx: MetricContext) -> dict[str, int]:
     """Contributions by hour of the week (UTC), at most 168 rows, named Monday first."""
-    rows = (
-        window_activities(ctx)
-        .filter(Q(counted=True) | Q(moderation=True), level__gt=ActivityLevel.OBSERVER)
-        .annotate(hour_of_week=WeekHour("occurred_at"))
-        .values("hour_of_week")
-        .annotate(n=Count("pk"))
-    )
-    cells = {week_hour_cell(row["hour_of_week"]): row["n"] for row in rows if row["n"]}
+    cells = {
+        week_hour_cell(row["hour_of_week"]): row["contributions"]
+        for row in hour_counts(ctx)
+        if row["contributions"]
+    }
     return {f"{WEEKDAYS[day - 1]} {hour:02d}": cells[day, hour] for day, hour in sorted(cells)}

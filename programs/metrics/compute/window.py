@@ -1,57 +1,79 @@
-"""The window's activities as a temporary table, created once per computation.
+"""What the metrics read off the window's activity log, each in one pass over the window.
 
-Half the metrics read the activity log of the window: levels, the heatmap, moderation,
-collaboration pairs, template reuse. Each reading the log itself would scan the window
-again and apply the population rules again; instead the first one materializes the window
-(one scan, with the rules evaluated once into `counted`, `visible` and `moderation`) and the
-others read that narrow table. It lives in the computation's connection only and is dropped
-when the computation ends (a rollback removes it too: DDL is transactional on PostgreSQL and
-SQLite).
+The log is the largest table; the metrics that read the window need three different things
+from it, and each is taken in a single pass, once per computation:
+
+- `champion_levels`: per champion of the population with any activity in the window, the
+  highest level (a temporary table; the depth, the active champions, collaboration);
+- `hour_counts`: per hour of the week, the contributions, moderator actions and
+  interactions (168 rows at most; the heatmap and the moderation effort);
+- `window_activities`: the few kinds whose subject other metrics join (attendance, hosting,
+  template reuse, buddy pairings) with their population flags, in a narrow temporary table
+  (the first value moments, collaboration pairs, template reuse, learning transfer).
+
+The temporary tables live in the computation's connection only and are dropped when it ends
+(a rollback removes them too: DDL is transactional on PostgreSQL and SQLite).
 """
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Max, Q, QuerySet
+from typing import Any
 
-from champions.models import Activity, ActivityKind
+from django.db import connection
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet
+
+from champions.models import Activity, ActivityKind, ActivityLevel
 from programs.metrics.compute import MetricContext
 from programs.metrics.models import WindowActivity, WindowChampion
-from programs.metrics.sql import compiled, execute
+from programs.metrics.sql import WeekHour, compiled, execute
 
 TABLE = WindowActivity._meta.db_table
 LEVELS_TABLE = WindowChampion._meta.db_table
 
+# The kinds whose subject (an event, a template, a champion) a metric joins.
+SUBJECT_KINDS = (
+    ActivityKind.ATTENDED_EVENT,
+    ActivityKind.HOSTED_CLINIC,
+    ActivityKind.REUSED_TEMPLATE,
+    ActivityKind.MENTORED_AS_BUDDY,
+)
+INTERACTION_KINDS = (
+    ActivityKind.ASKED_QUESTION,
+    ActivityKind.ANSWERED_QUESTION,  # self-answers too: they count for volume
+    ActivityKind.RSVP,
+    ActivityKind.SHARED_TEMPLATE,
+)
 
-def window_activities(ctx: MetricContext) -> QuerySet[WindowActivity]:
-    """Every activity dated in the window, with its population flags."""
-    ctx.shared("window_table", lambda: _create(ctx))
-    return WindowActivity.objects.all()
+
+def _in_window(ctx: MetricContext) -> QuerySet[Activity]:
+    return Activity.objects.filter(occurred_at__gte=ctx.start, occurred_at__lt=ctx.end).order_by()
 
 
 def _flag(condition: Q) -> ExpressionWrapper[Q]:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
+def window_activities(ctx: MetricContext) -> QuerySet[WindowActivity]:
+    """The window's activities of `SUBJECT_KINDS`, with `visible` (the actor is a visible
+    champion) and `counted` (the actor is in the scope's population)."""
+    ctx.shared("window_table", lambda: _create(ctx))
+    return WindowActivity.objects.all()
+
+
 def _create(ctx: MetricContext) -> bool:
     population = ctx.population
-    filtered = ctx.scope.filtered
-    flags = {
-        "visible": _flag(population.visible("champion_id")),
-        "moderation": _flag(Q(kind=ActivityKind.MODERATED) & population.moderator_actions()),
-    }
-    if filtered:
+    flags = {"visible": _flag(population.visible("champion_id"))}
+    if ctx.scope.filtered:
         flags["counted"] = _flag(population.actor("champion_id"))
     source = (
-        Activity.objects.filter(occurred_at__gte=ctx.start, occurred_at__lt=ctx.end)
+        _in_window(ctx)
+        .filter(kind__in=SUBJECT_KINDS)
         .annotate(**flags)
-        .order_by()
-        .values(*COLUMNS, *flags)
+        .values("id", "champion_id", "kind", "occurred_at", "subject_type", "subject_id", *flags)
     )
     sql, params = compiled(source)
-    # Without filters the population is every visible champion: `counted` is `visible`,
-    # taken from the row instead of evaluating the same rule twice.
-    counted = "" if filtered else ", window_.visible AS counted"
+    # Without filters the population is every visible champion: `counted` is `visible`.
+    counted = "" if ctx.scope.filtered else ", window_.visible AS counted"
     execute(f"DROP TABLE IF EXISTS {TABLE}")
     execute(
         f"CREATE TEMPORARY TABLE {TABLE} AS SELECT window_.*{counted} FROM ({sql}) window_",  # noqa: S608
@@ -62,25 +84,8 @@ def _create(ctx: MetricContext) -> bool:
         # joins hosts to attendees in a nested loop; a small sample is enough.
         execute("SET LOCAL default_statistics_target = 10")
         execute(f"ANALYZE {TABLE}")
-    ctx.on_close(drop)
+    ctx.on_close(lambda: execute(f"DROP TABLE IF EXISTS {TABLE}"))
     return True
-
-
-COLUMNS = (
-    "id",
-    "champion_id",
-    "kind",
-    "level",
-    "occurred_at",
-    "guild_id",
-    "subject_type",
-    "subject_id",
-)
-
-
-def drop() -> None:
-    execute(f"DROP TABLE IF EXISTS {TABLE}")
-    execute(f"DROP TABLE IF EXISTS {LEVELS_TABLE}")
 
 
 def champion_levels(ctx: MetricContext) -> QuerySet[WindowChampion]:
@@ -92,13 +97,46 @@ def champion_levels(ctx: MetricContext) -> QuerySet[WindowChampion]:
 
 def _create_levels(ctx: MetricContext) -> bool:
     per_champion = (
-        window_activities(ctx)
-        .filter(counted=True)
+        _in_window(ctx)
+        .filter(ctx.population.actor("champion_id"))
         .values("champion_id")
         .annotate(top=Max("level"))
-        .order_by()
     )
     sql, params = compiled(per_champion)
     execute(f"DROP TABLE IF EXISTS {LEVELS_TABLE}")
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        # Grouping a third of the log by champion: sorting in memory takes a third of the
+        # time of a hash table as large as the champions (measured, BENCHMARKS.md).
+        execute("SET LOCAL enable_hashagg = off")
     execute(f"CREATE TEMPORARY TABLE {LEVELS_TABLE} AS {sql}", params)
+    if postgresql:
+        execute("SET LOCAL enable_hashagg TO DEFAULT")
+    ctx.on_close(lambda: execute(f"DROP TABLE IF EXISTS {LEVELS_TABLE}"))
     return True
+
+
+def hour_counts(ctx: MetricContext) -> list[dict[str, Any]]:
+    """Per hour of the week (UTC, `WeekHour`): contributions of the population and
+    moderator actions (the heatmap), moderator actions alone, and interactions of the
+    population (the moderation effort). One grouped pass over the window's contributions
+    (every kind counted here is above observer)."""
+
+    def compute() -> list[dict[str, Any]]:
+        population = ctx.population
+        counted = population.actor("champion_id")
+        moderation = Q(kind=ActivityKind.MODERATED) & population.moderator_actions()
+        rows = (
+            _in_window(ctx)
+            .filter(level__gt=ActivityLevel.OBSERVER)
+            .annotate(hour_of_week=WeekHour("occurred_at"))
+            .values("hour_of_week")
+            .annotate(
+                contributions=Count("pk", filter=counted | moderation),
+                actions=Count("pk", filter=moderation),
+                interactions=Count("pk", filter=Q(kind__in=INTERACTION_KINDS) & counted),
+            )
+        )
+        return [dict(row) for row in rows]
+
+    return ctx.shared("hour_counts", compute)
