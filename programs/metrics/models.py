@@ -299,3 +299,39 @@ class WindowChampion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.champion_id}: level {self.top}"
+
+
+class WindowAnswer(models.Model):
+    """The answers the metrics of help and knowledge read, with their question's fields and
+    the rules of METRICS.md evaluated once per computation, in a temporary table
+    (`programs.metrics.compute.window.window_answers`; unmanaged).
+
+    Rows: answers posted, or accepted, before the window's end. `peer`: by a visible
+    champion other than the asker, not a staff answer; `counted`: by a champion of the
+    population, not a staff answer; `accepted`: accepted before the end by someone other
+    than its author; `valued`: for answers posted in the window only, accepted or marked
+    helpful before the end by someone other than its author.
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    question_id = models.BigIntegerField()
+    asker = models.ForeignKey(
+        Champion, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    author_id = models.BigIntegerField(null=True)
+    posted_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True)
+    asked_at = models.DateTimeField()
+    question_guild_id = models.BigIntegerField()
+    builds_on_id = models.BigIntegerField(null=True)
+    peer = models.BooleanField()
+    counted = models.BooleanField()
+    accepted = models.BooleanField()
+    valued = models.BooleanField()
+
+    class Meta:
+        managed = False
+        db_table = "metrics_window_answer"
+
+    def __str__(self) -> str:
+        return f"answer {self.id} to question {self.question_id}"

@@ -134,6 +134,13 @@ class Population:
         return ids if len(ids) <= INLINE_LIMIT else invisible_champions()
 
     @cached_property
+    def staff_users(self) -> list[int] | QuerySet[User, Any]:
+        """The staff users (by whom an answer is a staff answer whatever its flag): a
+        literal list like `invisible`, which spares every answer query a join to users."""
+        ids = list(_staff_users().values_list("pk", flat=True)[: INLINE_LIMIT + 1])
+        return ids if len(ids) <= INLINE_LIMIT else _staff_users()
+
+    @cached_property
     def erased(self) -> list[int] | QuerySet[Champion, Any]:
         erased = Champion.objects.filter(erased_at__isnull=False).values("pk")
         ids = list(erased.values_list("pk", flat=True)[: INLINE_LIMIT + 1])

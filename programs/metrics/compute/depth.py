@@ -15,10 +15,10 @@ from champions.models import (
     Membership,
     MembershipStatus,
 )
-from programs.clinics.models import Answer, Question
+from programs.clinics.models import Question
 from programs.library.models import Template
-from programs.metrics.compute import MetricContext, answer_accepted
-from programs.metrics.compute.window import champion_levels, window_activities
+from programs.metrics.compute import MetricContext
+from programs.metrics.compute.window import champion_levels, window_activities, window_answers
 from programs.metrics.sql import as_float, compiled, greatest, least, ratio, run
 
 LEVELS = {
@@ -139,9 +139,9 @@ def collaboration_density(ctx: MetricContext) -> float | None:
         ),
         (
             "answer_pairs(a, b)",
-            Answer.objects.filter(posted_at__gte=ctx.start, posted_at__lt=ctx.end).values_list(
-                "author_id", "question__asker_id"
-            ),
+            window_answers(ctx)
+            .filter(posted_at__gte=ctx.start, posted_at__lt=ctx.end)
+            .values_list("author_id", "asker_id"),
         ),
         (
             "buddy_pairs(a, b)",
@@ -218,7 +218,7 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
     builds_on = Question.objects.filter(
         population.visible("asker_id"),
         _not_member(
-            OuterRef(OuterRef("question__guild_id")), OuterRef("asker_id"), OuterRef("posted_at")
+            OuterRef(OuterRef("question_guild_id")), OuterRef("asker_id"), OuterRef("posted_at")
         ),
         builds_on_id=OuterRef("question_id"),
         posted_at__gte=ctx.start,
@@ -226,11 +226,9 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
         posted_at__gt=OuterRef("posted_at"),
     )
     answers = (
-        Answer.objects.filter(posted_at__gte=ctx.start, posted_at__lt=ctx.end)
-        .filter(population.actor("author_id"), is_staff_answer=False)
-        .exclude(author_user__is_staff=True)
-        .exclude(author_id=F("question__asker_id"))
-        .filter(answer_accepted(ctx.end))
+        window_answers(ctx)
+        .filter(counted=True, accepted=True, posted_at__gte=ctx.start, posted_at__lt=ctx.end)
+        .exclude(author_id=F("asker_id"))
         .aggregate(items=Count("pk"), reused=Count("pk", filter=Q(Exists(builds_on))))
     )
     return ratio(templates["reused"] + answers["reused"], templates["items"] + answers["items"])

@@ -11,6 +11,9 @@ from it, and each is taken in a single pass, once per computation:
   template reuse, buddy pairings) with their population flags, in a narrow temporary table
   (the first value moments, collaboration pairs, template reuse, learning transfer).
 
+Likewise `window_answers`: the answers with their question's fields and the answer rules
+(peer, counted, accepted, valued) evaluated once, for the six metrics that read answers.
+
 The temporary tables live in the computation's connection only and are dropped when it ends
 (a rollback removes them too: DDL is transactional on PostgreSQL and SQLite).
 """
@@ -20,15 +23,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet
 
 from champions.models import Activity, ActivityKind, ActivityLevel
-from programs.metrics.compute import MetricContext
-from programs.metrics.models import WindowActivity, WindowChampion
+from programs.clinics.models import Answer
+from programs.metrics.compute import (
+    MetricContext,
+    answer_accepted,
+    answer_valued,
+    not_staff_answer,
+    peer_answer,
+)
+from programs.metrics.models import WindowActivity, WindowAnswer, WindowChampion
 from programs.metrics.sql import WeekHour, compiled, execute
 
 TABLE = WindowActivity._meta.db_table
 LEVELS_TABLE = WindowChampion._meta.db_table
+ANSWERS_TABLE = WindowAnswer._meta.db_table
 
 # The kinds whose subject (an event, a template, a champion) a metric joins.
 SUBJECT_KINDS = (
@@ -140,3 +151,44 @@ def hour_counts(ctx: MetricContext) -> list[dict[str, Any]]:
         return [dict(row) for row in rows]
 
     return ctx.shared("hour_counts", compute)
+
+
+def window_answers(ctx: MetricContext) -> QuerySet[WindowAnswer]:
+    """Answers posted or accepted before the end, with their question (asker, posting,
+    guild, the question it builds on) and the rules of METRICS.md as flags (`WindowAnswer`)."""
+    ctx.shared("answers_table", lambda: _create_answers(ctx))
+    return WindowAnswer.objects.all()
+
+
+def _create_answers(ctx: MetricContext) -> bool:
+    population, start, end = ctx.population, ctx.start, ctx.end
+    posted_in_window = Q(posted_at__gte=start, posted_at__lt=end)
+    source = (
+        Answer.objects.filter(Q(posted_at__lt=end) | Q(accepted_at__lt=end))
+        .order_by()
+        .values(
+            "id",
+            "question_id",
+            "author_id",
+            "posted_at",
+            "accepted_at",
+            asker_id=F("question__asker_id"),
+            asked_at=F("question__posted_at"),
+            question_guild_id=F("question__guild_id"),
+            builds_on_id=F("question__builds_on_id"),
+            peer=_flag(peer_answer(population, F("question__asker_id"))),
+            counted=_flag(population.actor("author_id") & not_staff_answer(population)),
+            accepted=_flag(answer_accepted(end)),
+            # The helpful marks are looked up only for the window's answers, the only ones
+            # a metric asks about (and only when not accepted).
+            valued=_flag(posted_in_window & answer_valued(end)),
+        )
+    )
+    sql, params = compiled(source)
+    execute(f"DROP TABLE IF EXISTS {ANSWERS_TABLE}")
+    execute(f"CREATE TEMPORARY TABLE {ANSWERS_TABLE} AS {sql}", params)
+    if connection.vendor == "postgresql":
+        execute("SET LOCAL default_statistics_target = 10")
+        execute(f"ANALYZE {ANSWERS_TABLE}")
+    ctx.on_close(lambda: execute(f"DROP TABLE IF EXISTS {ANSWERS_TABLE}"))
+    return True
