@@ -364,14 +364,20 @@ def compute_in(context: MetricContext, keys: Iterable[str] | None = None) -> dic
         return values
 
 
+WORK_MEM = "64MB"
+
+
 @contextmanager
 def without_jit() -> Iterator[None]:
     """PostgreSQL's JIT compiles each of these statements for longer than it runs (the
     correlated subqueries make the cost estimates high): switch it off for this work only,
-    in its own transaction (`SET LOCAL`)."""
+    in its own transaction (`SET LOCAL`), and give it the memory of an analytical job."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
+        # The hash tables of questions, answers and pairs, and the sort of the window's
+        # activities by champion, stay in memory instead of spilling in batches to disk.
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         yield

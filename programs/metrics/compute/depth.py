@@ -202,7 +202,8 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
         .filter(visible=True, kind=ActivityKind.REUSED_TEMPLATE, subject_type="library.template")
         .annotate(
             item_guild=Subquery(
-                Template.objects.filter(pk=OuterRef("subject_id")).values("guild_id")
+                # No ordering: the model's default would sort every one-row lookup.
+                Template.objects.filter(pk=OuterRef("subject_id")).order_by().values("guild_id")
             )
         )
         .filter(
