@@ -469,7 +469,13 @@ class Activity(models.Model):
         ordering = ["-occurred_at"]
         verbose_name_plural = "activities"
         indexes = [
-            models.Index(fields=["champion", "occurred_at"]),
+            # Covering the level: a cohort's contributions month by month (retention) are
+            # read from the index alone.
+            models.Index(
+                fields=["champion", "occurred_at"],
+                include=["level"],
+                name="activity_champion_time_level",
+            ),
             # Covering: the metrics read a window's attendance, hosting, reuse and buddy
             # pairings (their subjects) from the index alone (programs.metrics, window.py).
             models.Index(
