@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from champions.models import Activity, ActivityKind, ActivityLevel, Guild
 from programs.governance.models import Report
+from programs.governance.selectors import report_response_hours as governance_response_hours
 from programs.governance.selectors import reports_over_sla
 from programs.metrics.compute import MetricContext
 from programs.metrics.compute.window import hour_counts
-from programs.metrics.scope import SECONDS_PER_HOUR, Population
-from programs.metrics.sql import EpochSeconds, median, ratio, week_hour_cell
+from programs.metrics.scope import Population
+from programs.metrics.sql import ratio, week_hour_cell
 
 SILENT_DAYS = 30
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -50,19 +51,11 @@ def _reports_in_scope(ctx: MetricContext, reports: QuerySet[Report]) -> QuerySet
 
 
 def report_response_hours(ctx: MetricContext) -> float | None:
-    """Median hours from a report to its first moderator action (governance keeps
-    `first_action_at`: the first action on the report or its case), over reports made in
-    the window answered before `to`; reports of erased reporters are left out."""
-    reports = Report.objects.filter(
-        reporter_masked_at__isnull=True,
-        made_at__gte=ctx.start,
-        made_at__lt=ctx.end,
-        first_action_at__lt=ctx.end,
+    """Governance's own selector (its `first_action_at` is the first action on the report
+    or its case), over the reports of the scope; erased reporters' reports are left out."""
+    return governance_response_hours(
+        start=ctx.start, end=ctx.end, reports=_reports_in_scope(ctx, Report.objects.all())
     )
-    seconds = median(
-        _reports_in_scope(ctx, reports), EpochSeconds(F("first_action_at"), F("made_at"))
-    )
-    return None if seconds is None else seconds / SECONDS_PER_HOUR
 
 
 def open_reports_over_sla(ctx: MetricContext) -> int:
