@@ -134,10 +134,6 @@ def collaboration_density(ctx: MetricContext) -> float | None:
     window = window_activities(ctx)
     parts = [
         (
-            "active(id)",
-            champion_levels(ctx).filter(top__gt=ActivityLevel.OBSERVER).values_list("champion_id"),
-        ),
-        (
             "answer_pairs(a, b)",
             window_answers(ctx)
             .filter(posted_at__gte=ctx.start, posted_at__lt=ctx.end)
@@ -168,14 +164,21 @@ def collaboration_density(ctx: MetricContext) -> float | None:
         sql, part_params = compiled(queryset.order_by())
         ctes.append(f"{name} AS ({sql})")
         params.extend(part_params)
+    # The active champions straight from the (analyzed) table of levels, not a CTE: the
+    # planner then hashes it for a semi-join instead of deduplicating it first. The level
+    # is a constant of the code, not input.
+    active = (
+        f"SELECT champion_id FROM {champion_levels(ctx).model._meta.db_table} "  # noqa: S608
+        f"WHERE top > {int(ActivityLevel.OBSERVER)}"
+    )
     # The ORM's own SQL inside constant text; every value is a parameter.
     pairs_sql = (
         "raw_pairs(a, b) AS (SELECT a, b FROM answer_pairs UNION ALL "  # noqa: S608
         "SELECT a, b FROM buddy_pairs UNION ALL SELECT hosts.person, attendees.person "
         "FROM hosts JOIN attendees ON hosts.event = attendees.event), "
         f"pairs AS (SELECT DISTINCT {least('a', 'b')} AS lo, {greatest('a', 'b')} AS hi "
-        "FROM raw_pairs WHERE a <> b AND a IN (SELECT id FROM active) "
-        "AND b IN (SELECT id FROM active)) SELECT COUNT(*) FROM pairs"
+        f"FROM raw_pairs WHERE a <> b AND a IN ({active}) AND b IN ({active})) "
+        "SELECT COUNT(*) FROM pairs"
     )
     pairs = run("WITH " + ", ".join([*ctes, pairs_sql]), params)[0][0]
     return ratio(pairs, n * (n - 1) / 2)

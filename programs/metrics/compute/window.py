@@ -56,6 +56,28 @@ INTERACTION_KINDS = (
 )
 
 
+def _clear(ctx: MetricContext) -> None:
+    """Before the computation's first temporary table: drop any left by an earlier one in
+    this connection, and drop them all when the computation ends (one statement each)."""
+
+    def clear() -> bool:
+        drop = f"DROP TABLE IF EXISTS {TABLE}, {LEVELS_TABLE}, {ANSWERS_TABLE}"
+        execute(drop)
+        ctx.on_close(lambda: execute(drop))
+        return True
+
+    ctx.shared("clear", clear)
+
+
+def _analyze(table: str) -> None:
+    """Temporary tables get no statistics by themselves, and without them the planner
+    misjudges every join to them (hosts to attendees in a nested loop, the active champions
+    deduplicated before a semi-join); a small sample is enough."""
+    if connection.vendor == "postgresql":
+        execute("SET LOCAL default_statistics_target = 10")
+        execute(f"ANALYZE {table}")
+
+
 def _in_window(ctx: MetricContext) -> QuerySet[Activity]:
     return Activity.objects.filter(occurred_at__gte=ctx.start, occurred_at__lt=ctx.end).order_by()
 
@@ -85,17 +107,12 @@ def _create(ctx: MetricContext) -> bool:
     sql, params = compiled(source)
     # Without filters the population is every visible champion: `counted` is `visible`.
     counted = "" if ctx.scope.filtered else ", window_.visible AS counted"
-    execute(f"DROP TABLE IF EXISTS {TABLE}")
+    _clear(ctx)
     execute(
         f"CREATE TEMPORARY TABLE {TABLE} AS SELECT window_.*{counted} FROM ({sql}) window_",  # noqa: S608
         params,
     )
-    if connection.vendor == "postgresql":
-        # Temporary tables get no statistics by themselves, and without them the planner
-        # joins hosts to attendees in a nested loop; a small sample is enough.
-        execute("SET LOCAL default_statistics_target = 10")
-        execute(f"ANALYZE {TABLE}")
-    ctx.on_close(lambda: execute(f"DROP TABLE IF EXISTS {TABLE}"))
+    _analyze(TABLE)
     return True
 
 
@@ -114,7 +131,7 @@ def _create_levels(ctx: MetricContext) -> bool:
         .annotate(top=Max("level"))
     )
     sql, params = compiled(per_champion)
-    execute(f"DROP TABLE IF EXISTS {LEVELS_TABLE}")
+    _clear(ctx)
     postgresql = connection.vendor == "postgresql"
     if postgresql:
         # Grouping a third of the log by champion: sorting in memory takes a third of the
@@ -123,7 +140,7 @@ def _create_levels(ctx: MetricContext) -> bool:
     execute(f"CREATE TEMPORARY TABLE {LEVELS_TABLE} AS {sql}", params)
     if postgresql:
         execute("SET LOCAL enable_hashagg TO DEFAULT")
-    ctx.on_close(lambda: execute(f"DROP TABLE IF EXISTS {LEVELS_TABLE}"))
+    _analyze(LEVELS_TABLE)
     return True
 
 
@@ -196,10 +213,7 @@ def _create_answers(ctx: MetricContext) -> bool:
         )
     )
     sql, params = compiled(source)
-    execute(f"DROP TABLE IF EXISTS {ANSWERS_TABLE}")
+    _clear(ctx)
     execute(f"CREATE TEMPORARY TABLE {ANSWERS_TABLE} AS {sql}", params)
-    if connection.vendor == "postgresql":
-        execute("SET LOCAL default_statistics_target = 10")
-        execute(f"ANALYZE {ANSWERS_TABLE}")
-    ctx.on_close(lambda: execute(f"DROP TABLE IF EXISTS {ANSWERS_TABLE}"))
+    _analyze(ANSWERS_TABLE)
     return True
