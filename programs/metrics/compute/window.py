@@ -60,10 +60,17 @@ def _clear(ctx: MetricContext) -> None:
     """Before the computation's first temporary table: drop any left by an earlier one in
     this connection, and drop them all when the computation ends (one statement each)."""
 
+    def drop() -> None:
+        tables = (TABLE, LEVELS_TABLE, ANSWERS_TABLE)
+        if connection.vendor == "postgresql":
+            execute(f"DROP TABLE IF EXISTS {', '.join(tables)}")
+        else:  # SQLite drops one table per statement
+            for table in tables:
+                execute(f"DROP TABLE IF EXISTS {table}")
+
     def clear() -> bool:
-        drop = f"DROP TABLE IF EXISTS {TABLE}, {LEVELS_TABLE}, {ANSWERS_TABLE}"
-        execute(drop)
-        ctx.on_close(lambda: execute(drop))
+        drop()
+        ctx.on_close(drop)
         return True
 
     ctx.shared("clear", clear)
