@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -100,6 +101,20 @@ def run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         return list(cursor.fetchall())
+
+
+@contextmanager
+def planner(**settings: str | int) -> Iterator[None]:
+    """PostgreSQL planner settings for the statements inside (`SET LOCAL`, so within the
+    computation's transaction), back to their defaults after; elsewhere nothing."""
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        for name, value in settings.items():
+            execute(f"SET LOCAL {name} = {value}")
+    yield
+    if postgresql:
+        for name in settings:
+            execute(f"SET LOCAL {name} TO DEFAULT")
 
 
 def execute(sql: str, params: Sequence[Any] = ()) -> None:

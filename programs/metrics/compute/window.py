@@ -35,7 +35,7 @@ from programs.metrics.compute import (
     peer_answer,
 )
 from programs.metrics.models import WindowActivity, WindowAnswer, WindowChampion
-from programs.metrics.sql import HourStart, compiled, execute, run, week_hour
+from programs.metrics.sql import HourStart, compiled, execute, planner, run, week_hour
 
 TABLE = WindowActivity._meta.db_table
 LEVELS_TABLE = WindowChampion._meta.db_table
@@ -139,14 +139,11 @@ def _create_levels(ctx: MetricContext) -> bool:
     )
     sql, params = compiled(per_champion)
     _clear(ctx)
-    postgresql = connection.vendor == "postgresql"
-    if postgresql:
-        # Grouping a third of the log by champion: sorting in memory takes a third of the
-        # time of a hash table as large as the champions (measured, BENCHMARKS.md).
-        execute("SET LOCAL enable_hashagg = off")
-    execute(f"CREATE TEMPORARY TABLE {LEVELS_TABLE} AS {sql}", params)
-    if postgresql:
-        execute("SET LOCAL enable_hashagg TO DEFAULT")
+    # Grouping the window by champion: a sort in memory by one process takes half the time
+    # of a hash table as large as the champions, or of parallel workers merging their sorts
+    # (measured, BENCHMARKS.md).
+    with planner(enable_hashagg="off", max_parallel_workers_per_gather=0):
+        execute(f"CREATE TEMPORARY TABLE {LEVELS_TABLE} AS {sql}", params)
     _analyze(LEVELS_TABLE)
     return True
 
@@ -180,10 +177,11 @@ def hour_counts(ctx: MetricContext) -> list[dict[str, Any]]:
             f"SUM(interactions) FROM ({sql}) hours GROUP BY 1"
         )
         names = ("hour_of_week", "contributions", "actions", "interactions")
-        return [
-            dict(zip(names, (int(value) for value in row), strict=True))
-            for row in run(statement, params)
-        ]
+        # A plain scan and count: worth parallel workers, which the planner's default costs
+        # refuse it (half the time on two cores; measured, BENCHMARKS.md).
+        with planner(parallel_setup_cost=0, parallel_tuple_cost=0):
+            rows = run(statement, params)
+        return [dict(zip(names, (int(value) for value in row), strict=True)) for row in rows]
 
     return ctx.shared("hour_counts", compute)
 
