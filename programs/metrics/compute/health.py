@@ -70,7 +70,7 @@ def silent_guilds(ctx: MetricContext) -> list[int]:
     its own page as on the program's. Account and industry filters restrict whose
     contributions count."""
     since = ctx.end - timedelta(days=SILENT_DAYS)
-    actors = Population(replace(ctx.scope, guild_ids=()))
+    actors = Population(replace(ctx.scope, guild_ids=())) if ctx.scope.guild_ids else ctx.population
     heard = Activity.objects.filter(
         actors.actor("champion_id"),
         guild_id=OuterRef("pk"),
