@@ -306,11 +306,12 @@ class WindowAnswer(models.Model):
     the rules of METRICS.md evaluated once per computation, in a temporary table
     (`programs.metrics.compute.window.window_answers`; unmanaged).
 
-    Rows: answers posted, or accepted, before the window's end. `peer`: by a visible
-    champion other than the asker, not a staff answer; `counted`: by a champion of the
-    population, not a staff answer; `accepted`: accepted before the end by someone other
-    than its author; `valued`: for answers posted in the window only, accepted or marked
-    helpful before the end by someone other than its author.
+    Rows: the answers a metric reads — posted in the window, posted before its end to a
+    question asked in it, or accepted before its end by someone other than their author.
+    `peer`: by a visible champion other than the asker, not a staff answer; `counted`: by
+    a champion of the population, not a staff answer; `accepted`: accepted before the end
+    by someone other than its author; `valued`: for answers posted in the window only,
+    accepted or marked helpful before the end by someone other than its author.
     """
 
     id = models.BigIntegerField(primary_key=True)

@@ -187,8 +187,8 @@ def hour_counts(ctx: MetricContext) -> list[dict[str, Any]]:
 
 
 def window_answers(ctx: MetricContext) -> QuerySet[WindowAnswer]:
-    """Answers posted or accepted before the end, with their question (asker, posting,
-    guild, the question it builds on) and the rules of METRICS.md as flags (`WindowAnswer`)."""
+    """The answers the metrics read, with their question (asker, posting, guild, the
+    question it builds on) and the rules of METRICS.md as flags (`WindowAnswer`)."""
     ctx.shared("answers_table", lambda: _create_answers(ctx))
     return WindowAnswer.objects.all()
 
@@ -197,7 +197,13 @@ def _create_answers(ctx: MetricContext) -> bool:
     population, start, end = ctx.population, ctx.start, ctx.end
     posted_in_window = Q(posted_at__gte=start, posted_at__lt=end)
     source = (
-        Answer.objects.filter(Q(posted_at__lt=end) | Q(accepted_at__lt=end))
+        # The rows some metric reads: answers posted in the window, answers to questions
+        # asked in it (first answers), and accepted ones (solved chains, whenever posted).
+        Answer.objects.filter(
+            posted_in_window
+            | Q(question__posted_at__gte=start, question__posted_at__lt=end, posted_at__lt=end)
+            | answer_accepted(end)
+        )
         .order_by()
         .values(
             "id",
