@@ -198,11 +198,20 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
     champion outside the item's guild reused in the window (downloaded or forked a template;
     asked a later question building on the answer's question)."""
     population = ctx.population
-    # Reuses in the window by a champion outside the template's guild, as one uncorrelated
-    # set of template ids: the database hashes it once instead of probing per template.
+    published = Template.objects.filter(
+        population.actor("author_id"), published_at__gte=ctx.start, published_at__lt=ctx.end
+    )
+    # Reuses in the window of those templates by a champion outside the template's guild, as
+    # one uncorrelated set of template ids: the database hashes it once instead of probing
+    # per template, and looks up the guild only for reuses of the window's templates.
     transferred = (
         window_activities(ctx)
-        .filter(visible=True, kind=ActivityKind.REUSED_TEMPLATE, subject_type="library.template")
+        .filter(
+            visible=True,
+            kind=ActivityKind.REUSED_TEMPLATE,
+            subject_type="library.template",
+            subject_id__in=published.values("pk"),
+        )
         .annotate(
             item_guild=Subquery(
                 # No ordering: the model's default would sort every one-row lookup.
@@ -214,10 +223,8 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
         )
         .values("subject_id")
     )
-    templates = (
-        Template.objects.filter(published_at__gte=ctx.start, published_at__lt=ctx.end)
-        .filter(population.actor("author_id"))
-        .aggregate(items=Count("pk"), reused=Count("pk", filter=Q(pk__in=transferred)))
+    templates = published.aggregate(
+        items=Count("pk"), reused=Count("pk", filter=Q(pk__in=transferred))
     )
     builds_on = Question.objects.filter(
         population.visible("asker_id"),
