@@ -9,8 +9,9 @@ Run it against a throwaway PostgreSQL database (it migrates it and fills it on f
 What it measures, with the data of `bench/metrics_data.py` (window `[REFERENCE − 90 days,
 REFERENCE)`):
 1. the floor: `SELECT count(*), sum(level) FROM champions_activity`, one full scan;
-2. `programs.metrics.registry.compute` for every key: wall time and SQL statements, and
-   the time of each key on its own (to show where the time goes);
+2. `programs.metrics.registry.compute` for every key: wall time and SQL statements, the
+   time of each key on its own, and of each statement of one computation against the
+   floor (to show where the time goes);
 3. the dashboard served from snapshots: the snapshots of the 30-day preset ending at
    `REFERENCE` (the window, the one before it, and the weekly trend points) are stored,
    then the admin index is requested through Django's test client; server time per request.
@@ -91,6 +92,26 @@ def interleaved(
             call()
             times[index].append(time.perf_counter() - started)
     return times
+
+
+def statement_profile(floor_seconds: float) -> None:
+    """Each statement of one computation (above a tenth of the floor), as a multiple of the
+    floor: the next place to look."""
+    timings: list[tuple[float, str]] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append((time.perf_counter() - started, sql))
+
+    with connection.execute_wrapper(wrapper):
+        registry.compute(WINDOW)
+    print("statements of one computation, slowest first (x the floor):")
+    for seconds, sql in sorted(timings, reverse=True):
+        if seconds >= floor_seconds / 10:
+            print(f"  {seconds / floor_seconds:5.2f}x {seconds * 1000:6.0f} ms  {sql[:80]}")
 
 
 def floor() -> tuple[int, int]:
@@ -199,6 +220,7 @@ def main() -> None:
     )
     with open("/proc/loadavg") as load:
         print(f"load average during the run: {load.read().split()[:3]}")
+    statement_profile(floor_median)
     print("per key (one run each, shared pieces counted where first used):")
     for key in registry.KEYS:
         key_times, key_statements, _ = timed(lambda k=key: registry.compute(WINDOW, [k]), 1)

@@ -479,8 +479,20 @@ class Activity(models.Model):
         ordering = ["-occurred_at"]
         verbose_name_plural = "activities"
         indexes = [
-            models.Index(fields=["champion", "occurred_at"]),
-            models.Index(fields=["kind", "occurred_at"]),
+            # Covering the level: a cohort's contributions month by month (retention) are
+            # read from the index alone.
+            models.Index(
+                fields=["champion", "occurred_at"],
+                include=["level"],
+                name="activity_champion_time_level",
+            ),
+            # Covering: the metrics read a window's attendance, hosting, reuse and buddy
+            # pairings (their subjects) from the index alone (programs.metrics, window.py).
+            models.Index(
+                fields=["kind", "occurred_at"],
+                include=["champion", "subject_type", "subject_id", "id"],
+                name="activity_kind_time_subject",
+            ),
             models.Index(fields=["guild", "occurred_at"]),
         ]
         constraints = [

@@ -258,12 +258,13 @@ class DropOffHypothesis(models.Model):
 
 
 class WindowActivity(models.Model):
-    """The window's activities, materialized once per computation in a temporary table
-    (`programs.metrics.compute.window`), so the metrics that read the activity log scan
-    the window once instead of once each. Not a table of the schema (unmanaged).
+    """The window's activities whose subject a metric joins (attendance, hosting, template
+    reuse, buddy pairings), materialized once per computation in a temporary table
+    (`programs.metrics.compute.window`), so those metrics scan a narrow table instead of the
+    log. Not a table of the schema (unmanaged).
 
     `counted`: the actor is in the scope's population; `visible`: the actor is a visible
-    champion; `moderation`: a moderator action that counts in the scope.
+    champion.
     """
 
     id = models.BigIntegerField(primary_key=True)
@@ -271,14 +272,11 @@ class WindowActivity(models.Model):
         Champion, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     kind = models.CharField(max_length=32)
-    level = models.PositiveSmallIntegerField()
     occurred_at = models.DateTimeField()
-    guild_id = models.BigIntegerField(null=True)
     subject_type = models.CharField(max_length=40)
     subject_id = models.BigIntegerField(null=True)
     counted = models.BooleanField()
     visible = models.BooleanField()
-    moderation = models.BooleanField()
 
     class Meta:
         managed = False
@@ -301,3 +299,40 @@ class WindowChampion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.champion_id}: level {self.top}"
+
+
+class WindowAnswer(models.Model):
+    """The answers the metrics of help and knowledge read, with their question's fields and
+    the rules of METRICS.md evaluated once per computation, in a temporary table
+    (`programs.metrics.compute.window.window_answers`; unmanaged).
+
+    Rows: the answers a metric reads — posted in the window, posted before its end to a
+    question asked in it, or accepted before its end by someone other than their author.
+    `peer`: by a visible champion other than the asker, not a staff answer; `counted`: by
+    a champion of the population, not a staff answer; `accepted`: accepted before the end
+    by someone other than its author; `valued`: for answers posted in the window only,
+    accepted or marked helpful before the end by someone other than its author.
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    question_id = models.BigIntegerField()
+    asker = models.ForeignKey(
+        Champion, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    author_id = models.BigIntegerField(null=True)
+    posted_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True)
+    asked_at = models.DateTimeField()
+    question_guild_id = models.BigIntegerField()
+    builds_on_id = models.BigIntegerField(null=True)
+    peer = models.BooleanField()
+    counted = models.BooleanField()
+    accepted = models.BooleanField()
+    valued = models.BooleanField()
+
+    class Meta:
+        managed = False
+        db_table = "metrics_window_answer"
+
+    def __str__(self) -> str:
+        return f"answer {self.id} to question {self.question_id}"

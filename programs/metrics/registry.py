@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from champions.errors import DomainError
 from programs.metrics.compute import MetricContext, depth, growth, health, knowledge, revenue
@@ -364,14 +364,34 @@ def compute_in(context: MetricContext, keys: Iterable[str] | None = None) -> dic
         return values
 
 
+WORK_MEM = "64MB"
+TEMP_BUFFERS = "64MB"
+
+
+def _temp_buffers(cursor: Any) -> None:
+    """Room for the computation's temporary tables in memory (the answers alone outgrow the
+    default 8MB, and are then read back through the kernel by every metric). PostgreSQL
+    takes this only before the session's first temporary table (or the same value again),
+    so a session that already used another size keeps it."""
+    try:
+        with transaction.atomic():
+            cursor.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
+    except DatabaseError:
+        pass
+
+
 @contextmanager
 def without_jit() -> Iterator[None]:
     """PostgreSQL's JIT compiles each of these statements for longer than it runs (the
     correlated subqueries make the cost estimates high): switch it off for this work only,
-    in its own transaction (`SET LOCAL`)."""
+    in its own transaction (`SET LOCAL`), and give it the memory of an analytical job."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
+        # The hash tables of questions, answers and pairs, and the sort of the window's
+        # activities by champion, stay in memory instead of spilling in batches to disk.
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        _temp_buffers(cursor)
         yield

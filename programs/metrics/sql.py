@@ -11,12 +11,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Aggregate, Expression, FloatField, Func, IntegerField, QuerySet
+from django.db.models import Aggregate, DateTimeField, Expression, FloatField, Func, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 # The middle one or two rows of a ranked set: rows (c + 1) / 2 and (c + 2) / 2 in integer
@@ -48,28 +49,36 @@ class EpochSeconds(Func):
         return [compiler.compile(expression) for expression in self.get_source_expressions()]
 
 
-class WeekHour(Func):
-    """The hour of the week (0–167) of a moment in UTC, counted from Thursday 00:00 (the
-    epoch's weekday): one integer division per row instead of two calendar extractions."""
+class HourStart(Func):
+    """The start of the UTC hour of a moment. On PostgreSQL `date_bin`, integer arithmetic
+    on the stored microseconds (no calendar, no time zone); on SQLite the text of the hour."""
 
     arity = 1
-    output_field = IntegerField()
+    output_field = DateTimeField()
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> tuple[str, tuple[Any, ...]]:
         sql, params = compiler.compile(self.get_source_expressions()[0])
-        return f"(CAST(FLOOR(EXTRACT(EPOCH FROM {sql}) / 3600) AS bigint) %% 168)", tuple(params)
+        return f"date_bin('1 hour', {sql}, TIMESTAMPTZ '2000-01-03 00:00:00+00')", tuple(params)
 
     def as_sqlite(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> tuple[str, tuple[Any, ...]]:
         sql, params = compiler.compile(self.get_source_expressions()[0])
-        return f"((CAST(strftime('%%s', {sql}) AS INTEGER) / 3600) %% 168)", tuple(params)
+        return f"strftime('%%Y-%%m-%%d %%H:00:00', {sql})", tuple(params)
+
+
+def week_hour(column: str) -> str:
+    """SQL: the hour of the week (0–167) of an hour's start in `column`, counted from
+    Thursday 00:00 UTC (the epoch's weekday); see `week_hour_cell`. Whole hours only."""
+    if connection.vendor == "postgresql":
+        return f"(CAST(date_part('epoch', {column}) AS bigint) / 3600 %% 168)"
+    return f"(CAST(strftime('%%s', {column}) AS INTEGER) / 3600 %% 168)"
 
 
 def week_hour_cell(hour_of_week: int) -> tuple[int, int]:
-    """(ISO weekday 1–7, hour 0–23) of a `WeekHour` value; hour 0 is a Thursday."""
+    """(ISO weekday 1–7, hour 0–23) of a `week_hour` value; hour 0 is a Thursday."""
     day, hour = divmod(hour_of_week, 24)
     return (3 + day) % 7 + 1, hour
 
@@ -92,6 +101,20 @@ def run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         return list(cursor.fetchall())
+
+
+@contextmanager
+def planner(**settings: str | int) -> Iterator[None]:
+    """PostgreSQL planner settings for the statements inside (`SET LOCAL`, so within the
+    computation's transaction), back to their defaults after; elsewhere nothing."""
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        for name, value in settings.items():
+            execute(f"SET LOCAL {name} = {value}")
+    yield
+    if postgresql:
+        for name in settings:
+            execute(f"SET LOCAL {name} TO DEFAULT")
 
 
 def execute(sql: str, params: Sequence[Any] = ()) -> None:

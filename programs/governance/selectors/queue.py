@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from statistics import median
 
-from django.db.models import Case, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from champions.models import User
 from programs.governance.models import ModerationAction, ModerationCase, Report
 from programs.governance.selectors.access import cases_visible_to, reports_visible_to
+from programs.metrics.sql import EpochSeconds, median
 
 DUE_SOON = timedelta(hours=12)
+SECONDS_PER_HOUR = 3_600
 
 
 def report_queue(*, user: User) -> QuerySet[Report]:
@@ -91,16 +92,20 @@ def open_reports_over_sla(*, at: datetime) -> int:
     return reports_over_sla(at=at).count()
 
 
-def report_response_hours(*, start: datetime, end: datetime) -> float | None:
+def report_response_hours(
+    *, start: datetime, end: datetime, reports: QuerySet[Report] | None = None
+) -> float | None:
     """Median hours from a report to its first moderator action, over reports made in
-    `[start, end)` whose first action came before `end`; None without any."""
-    rows = (
-        _counted_reports()
-        .filter(made_at__gte=start, made_at__lt=end, first_action_at__lt=end)
-        .values_list("made_at", "first_action_at")
+    `[start, end)` whose first action came before `end` (of `reports`, by default all);
+    None without any. One aggregate in the database (`programs.metrics.sql.median`)."""
+    responded = (Report.objects.all() if reports is None else reports).filter(
+        reporter_masked_at__isnull=True,
+        made_at__gte=start,
+        made_at__lt=end,
+        first_action_at__lt=end,
     )
-    hours = [(first - made).total_seconds() / 3600 for made, first in rows if first is not None]
-    return median(hours) if hours else None
+    seconds = median(responded, EpochSeconds(F("first_action_at"), F("made_at")))
+    return None if seconds is None else seconds / SECONDS_PER_HOUR
 
 
 def moderator_actions(*, start: datetime, end: datetime) -> QuerySet[ModerationAction]:

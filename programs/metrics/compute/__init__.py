@@ -77,12 +77,12 @@ def peer_answer(population: Population, asker: F | OuterRef) -> Q:
 
     Self-answers count for volume elsewhere but never answer their own question.
     """
-    return (
-        population.visible("author_id")
-        & Q(is_staff_answer=False)
-        & ~Q(author_user__is_staff=True)
-        & ~Q(author_id=asker)
-    )
+    return population.visible("author_id") & not_staff_answer(population) & ~Q(author_id=asker)
+
+
+def not_staff_answer(population: Population) -> Q:
+    """For an Answer row: neither flagged a staff answer nor written by a staff user."""
+    return Q(is_staff_answer=False) & ~Q(author_user_id__in=population.staff_users)
 
 
 def once(queryset: QuerySet[M]) -> QuerySet[M]:

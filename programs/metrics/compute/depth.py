@@ -15,10 +15,10 @@ from champions.models import (
     Membership,
     MembershipStatus,
 )
-from programs.clinics.models import Answer, Question
+from programs.clinics.models import Question
 from programs.library.models import Template
-from programs.metrics.compute import MetricContext, answer_accepted
-from programs.metrics.compute.window import champion_levels, window_activities
+from programs.metrics.compute import MetricContext
+from programs.metrics.compute.window import champion_levels, window_activities, window_answers
 from programs.metrics.sql import as_float, compiled, greatest, least, ratio, run
 
 LEVELS = {
@@ -134,14 +134,10 @@ def collaboration_density(ctx: MetricContext) -> float | None:
     window = window_activities(ctx)
     parts = [
         (
-            "active(id)",
-            champion_levels(ctx).filter(top__gt=ActivityLevel.OBSERVER).values_list("champion_id"),
-        ),
-        (
             "answer_pairs(a, b)",
-            Answer.objects.filter(posted_at__gte=ctx.start, posted_at__lt=ctx.end).values_list(
-                "author_id", "question__asker_id"
-            ),
+            window_answers(ctx)
+            .filter(posted_at__gte=ctx.start, posted_at__lt=ctx.end)
+            .values_list("author_id", "asker_id"),
         ),
         (
             "buddy_pairs(a, b)",
@@ -168,14 +164,21 @@ def collaboration_density(ctx: MetricContext) -> float | None:
         sql, part_params = compiled(queryset.order_by())
         ctes.append(f"{name} AS ({sql})")
         params.extend(part_params)
+    # The active champions straight from the (analyzed) table of levels, not a CTE: the
+    # planner then hashes it for a semi-join instead of deduplicating it first. The level
+    # is a constant of the code, not input.
+    active = (
+        f"SELECT champion_id FROM {champion_levels(ctx).model._meta.db_table} "  # noqa: S608
+        f"WHERE top > {int(ActivityLevel.OBSERVER)}"
+    )
     # The ORM's own SQL inside constant text; every value is a parameter.
     pairs_sql = (
         "raw_pairs(a, b) AS (SELECT a, b FROM answer_pairs UNION ALL "  # noqa: S608
         "SELECT a, b FROM buddy_pairs UNION ALL SELECT hosts.person, attendees.person "
         "FROM hosts JOIN attendees ON hosts.event = attendees.event), "
         f"pairs AS (SELECT DISTINCT {least('a', 'b')} AS lo, {greatest('a', 'b')} AS hi "
-        "FROM raw_pairs WHERE a <> b AND a IN (SELECT id FROM active) "
-        "AND b IN (SELECT id FROM active)) SELECT COUNT(*) FROM pairs"
+        f"FROM raw_pairs WHERE a <> b AND a IN ({active}) AND b IN ({active})) "
+        "SELECT COUNT(*) FROM pairs"
     )
     pairs = run("WITH " + ", ".join([*ctes, pairs_sql]), params)[0][0]
     return ratio(pairs, n * (n - 1) / 2)
@@ -195,14 +198,24 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
     champion outside the item's guild reused in the window (downloaded or forked a template;
     asked a later question building on the answer's question)."""
     population = ctx.population
-    # Reuses in the window by a champion outside the template's guild, as one uncorrelated
-    # set of template ids: the database hashes it once instead of probing per template.
+    published = Template.objects.filter(
+        population.actor("author_id"), published_at__gte=ctx.start, published_at__lt=ctx.end
+    )
+    # Reuses in the window of those templates by a champion outside the template's guild, as
+    # one uncorrelated set of template ids: the database hashes it once instead of probing
+    # per template, and looks up the guild only for reuses of the window's templates.
     transferred = (
         window_activities(ctx)
-        .filter(visible=True, kind=ActivityKind.REUSED_TEMPLATE, subject_type="library.template")
+        .filter(
+            visible=True,
+            kind=ActivityKind.REUSED_TEMPLATE,
+            subject_type="library.template",
+            subject_id__in=published.values("pk"),
+        )
         .annotate(
             item_guild=Subquery(
-                Template.objects.filter(pk=OuterRef("subject_id")).values("guild_id")
+                # No ordering: the model's default would sort every one-row lookup.
+                Template.objects.filter(pk=OuterRef("subject_id")).order_by().values("guild_id")
             )
         )
         .filter(
@@ -210,15 +223,13 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
         )
         .values("subject_id")
     )
-    templates = (
-        Template.objects.filter(published_at__gte=ctx.start, published_at__lt=ctx.end)
-        .filter(population.actor("author_id"))
-        .aggregate(items=Count("pk"), reused=Count("pk", filter=Q(pk__in=transferred)))
+    templates = published.aggregate(
+        items=Count("pk"), reused=Count("pk", filter=Q(pk__in=transferred))
     )
     builds_on = Question.objects.filter(
         population.visible("asker_id"),
         _not_member(
-            OuterRef(OuterRef("question__guild_id")), OuterRef("asker_id"), OuterRef("posted_at")
+            OuterRef(OuterRef("question_guild_id")), OuterRef("asker_id"), OuterRef("posted_at")
         ),
         builds_on_id=OuterRef("question_id"),
         posted_at__gte=ctx.start,
@@ -226,11 +237,9 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
         posted_at__gt=OuterRef("posted_at"),
     )
     answers = (
-        Answer.objects.filter(posted_at__gte=ctx.start, posted_at__lt=ctx.end)
-        .filter(population.actor("author_id"), is_staff_answer=False)
-        .exclude(author_user__is_staff=True)
-        .exclude(author_id=F("question__asker_id"))
-        .filter(answer_accepted(ctx.end))
+        window_answers(ctx)
+        .filter(counted=True, accepted=True, posted_at__gte=ctx.start, posted_at__lt=ctx.end)
+        .exclude(author_id=F("asker_id"))
         .aggregate(items=Count("pk"), reused=Count("pk", filter=Q(Exists(builds_on))))
     )
     return ratio(templates["reused"] + answers["reused"], templates["items"] + answers["items"])

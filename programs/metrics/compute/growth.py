@@ -20,7 +20,7 @@ from programs.events.models import FIRST_VALUE_KINDS, Event
 from programs.library.models import Template
 from programs.metrics.compute import MetricContext, answer_valued, peer_answer
 from programs.metrics.compute.depth import active_count
-from programs.metrics.compute.window import window_activities
+from programs.metrics.compute.window import window_activities, window_answers
 from programs.metrics.scope import SECONDS_PER_DAY, Population
 from programs.metrics.sql import (
     EpochSeconds,
@@ -140,16 +140,17 @@ def _moments(ctx: MetricContext, joined: QuerySet[Any]) -> list[QuerySet[Any]]:
     """(champion, seconds since joining) of each value moment of the newcomers."""
     population, start, end = ctx.population, ctx.start, ctx.end
     answers = (
-        Answer.objects.filter(
-            _newcomer(ctx, "question__asker", joined),
-            Q(posted_at__gte=F("question__asker__joined_at")),
+        window_answers(ctx)
+        .filter(
+            _newcomer(ctx, "asker", joined),
+            Q(posted_at__gte=F("asker__joined_at")),
             posted_at__gte=start,
             posted_at__lt=end,
+            peer=True,
+            valued=True,
         )
-        .filter(peer_answer(population, F("question__asker_id")))
-        .filter(answer_valued(end))
-        .annotate(seconds=EpochSeconds(F("posted_at"), F("question__asker__joined_at")))
-        .values_list("question__asker_id", "seconds")
+        .annotate(seconds=EpochSeconds(F("posted_at"), F("asker__joined_at")))
+        .values_list("asker_id", "seconds")
     )
     # The other two kinds come from the window's activities (every moment of a newcomer
     # lies in the window).

@@ -5,24 +5,19 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from champions.models import Activity, ActivityKind, ActivityLevel, Guild
 from programs.governance.models import Report
+from programs.governance.selectors import report_response_hours as governance_response_hours
 from programs.governance.selectors import reports_over_sla
 from programs.metrics.compute import MetricContext
-from programs.metrics.compute.window import window_activities
-from programs.metrics.scope import SECONDS_PER_HOUR, Population
-from programs.metrics.sql import EpochSeconds, WeekHour, median, ratio, week_hour_cell
+from programs.metrics.compute.window import hour_counts
+from programs.metrics.scope import Population
+from programs.metrics.sql import ratio, week_hour_cell
 
 SILENT_DAYS = 30
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-INTERACTION_KINDS = (
-    ActivityKind.ASKED_QUESTION,
-    ActivityKind.ANSWERED_QUESTION,  # self-answers too: they count for volume
-    ActivityKind.RSVP,
-    ActivityKind.SHARED_TEMPLATE,
-)
 # Activities on a guild's own events, questions or templates (their guild is that guild);
 # becoming its lead is not activity *on* the guild's content.
 GUILD_CONTENT_KINDS = (
@@ -40,16 +35,9 @@ GUILD_CONTENT_KINDS = (
 
 def moderation_effort_per_interaction(ctx: MetricContext) -> float | None:
     """Moderator actions (whoever takes them) over the population's interactions, both
-    from the window's activities in one pass."""
-    counts = (
-        window_activities(ctx)
-        .filter(kind__in=(ActivityKind.MODERATED, *INTERACTION_KINDS))
-        .aggregate(
-            actions=Count("pk", filter=Q(moderation=True)),
-            interactions=Count("pk", filter=Q(kind__in=INTERACTION_KINDS, counted=True)),
-        )
-    )
-    return ratio(counts["actions"], counts["interactions"])
+    from the window's counts by hour."""
+    hours = hour_counts(ctx)
+    return ratio(sum(row["actions"] for row in hours), sum(row["interactions"] for row in hours))
 
 
 def _reports_in_scope(ctx: MetricContext, reports: QuerySet[Report]) -> QuerySet[Report]:
@@ -63,19 +51,11 @@ def _reports_in_scope(ctx: MetricContext, reports: QuerySet[Report]) -> QuerySet
 
 
 def report_response_hours(ctx: MetricContext) -> float | None:
-    """Median hours from a report to its first moderator action (governance keeps
-    `first_action_at`: the first action on the report or its case), over reports made in
-    the window answered before `to`; reports of erased reporters are left out."""
-    reports = Report.objects.filter(
-        reporter_masked_at__isnull=True,
-        made_at__gte=ctx.start,
-        made_at__lt=ctx.end,
-        first_action_at__lt=ctx.end,
+    """Governance's own selector (its `first_action_at` is the first action on the report
+    or its case), over the reports of the scope; erased reporters' reports are left out."""
+    return governance_response_hours(
+        start=ctx.start, end=ctx.end, reports=_reports_in_scope(ctx, Report.objects.all())
     )
-    seconds = median(
-        _reports_in_scope(ctx, reports), EpochSeconds(F("first_action_at"), F("made_at"))
-    )
-    return None if seconds is None else seconds / SECONDS_PER_HOUR
 
 
 def open_reports_over_sla(ctx: MetricContext) -> int:
@@ -90,7 +70,7 @@ def silent_guilds(ctx: MetricContext) -> list[int]:
     its own page as on the program's. Account and industry filters restrict whose
     contributions count."""
     since = ctx.end - timedelta(days=SILENT_DAYS)
-    actors = Population(replace(ctx.scope, guild_ids=()))
+    actors = Population(replace(ctx.scope, guild_ids=())) if ctx.scope.guild_ids else ctx.population
     heard = Activity.objects.filter(
         actors.actor("champion_id"),
         guild_id=OuterRef("pk"),
@@ -107,12 +87,9 @@ def silent_guilds(ctx: MetricContext) -> list[int]:
 
 def activity_heatmap(ctx: MetricContext) -> dict[str, int]:
     """Contributions by hour of the week (UTC), at most 168 rows, named Monday first."""
-    rows = (
-        window_activities(ctx)
-        .filter(Q(counted=True) | Q(moderation=True), level__gt=ActivityLevel.OBSERVER)
-        .annotate(hour_of_week=WeekHour("occurred_at"))
-        .values("hour_of_week")
-        .annotate(n=Count("pk"))
-    )
-    cells = {week_hour_cell(row["hour_of_week"]): row["n"] for row in rows if row["n"]}
+    cells = {
+        week_hour_cell(row["hour_of_week"]): row["contributions"]
+        for row in hour_counts(ctx)
+        if row["contributions"]
+    }
     return {f"{WEEKDAYS[day - 1]} {hour:02d}": cells[day, hour] for day, hour in sorted(cells)}

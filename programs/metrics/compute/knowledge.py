@@ -9,10 +9,10 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 
 from champions.models import ActivityKind
-from programs.clinics.models import Answer, Question
+from programs.clinics.models import Question
 from programs.library.models import Template
-from programs.metrics.compute import MetricContext, answer_accepted, answer_valued, peer_answer
-from programs.metrics.compute.window import window_activities
+from programs.metrics.compute import MetricContext
+from programs.metrics.compute.window import window_activities, window_answers
 from programs.metrics.scope import SECONDS_PER_HOUR
 from programs.metrics.sql import (
     EpochSeconds,
@@ -50,11 +50,16 @@ def _first_answers(ctx: MetricContext) -> dict[str, Any]:
 
     def compute() -> dict[str, Any]:
         firsts = (
-            Answer.objects.filter(posted_at__lt=ctx.end, question__in=_questions(ctx))
-            .filter(peer_answer(ctx.population, F("question__asker_id")))
-            .order_by()
+            window_answers(ctx)
+            .filter(
+                ctx.population.actor("asker_id"),
+                peer=True,
+                posted_at__lt=ctx.end,
+                asked_at__gte=ctx.start,
+                asked_at__lt=ctx.end,
+            )
             .values("question_id")
-            .annotate(first=Min("posted_at"), asked=Min("question__posted_at"))
+            .annotate(first=Min("posted_at"), asked=Min("asked_at"))
         )
         elapsed = EpochSeconds(F("first"), F("asked"))
         within = Q(first__lte=F("asked") + ANSWER_WITHIN)
@@ -85,14 +90,11 @@ def helpful_answer_share(ctx: MetricContext) -> float | None:
     """Every answer of the population posted in the window counts (self-answers too, for
     volume); only answers to someone else's question can be helpful."""
     counts = (
-        Answer.objects.filter(posted_at__gte=ctx.start, posted_at__lt=ctx.end)
-        .filter(ctx.population.actor("author_id"), is_staff_answer=False)
-        .exclude(author_user__is_staff=True)
+        window_answers(ctx)
+        .filter(counted=True, posted_at__gte=ctx.start, posted_at__lt=ctx.end)
         .aggregate(
             answers=Count("pk"),
-            helpful=Count(
-                "pk", filter=~Q(author_id=F("question__asker_id")) & answer_valued(ctx.end)
-            ),
+            helpful=Count("pk", filter=~Q(author_id=F("asker_id")) & Q(valued=True)),
         )
     )
     return ratio(counts["helpful"], counts["answers"])
@@ -129,11 +131,9 @@ def solved_chain_length(ctx: MetricContext) -> dict[str, Any]:
     before `to`); the chain's length is the number of questions walked, itself included."""
     population = ctx.population
     solved = (
-        Answer.objects.filter(population.visible("question__asker_id"))
-        .filter(peer_answer(population, F("question__asker_id")))
-        .filter(answer_accepted(ctx.end))
-        .order_by()
-        .values("question_id", "question__builds_on_id", "question__asker_id")
+        window_answers(ctx)
+        .filter(population.visible("asker_id"), peer=True, accepted=True)
+        .values("question_id", "builds_on_id", "asker_id")
         .annotate(first_accepted=Min("accepted_at"))
     )
     solved_sql, params = compiled(solved)

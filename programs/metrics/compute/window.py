@@ -1,86 +1,126 @@
-"""The window's activities as a temporary table, created once per computation.
+"""What the metrics read off the window's activity log, each in one pass over the window.
 
-Half the metrics read the activity log of the window: levels, the heatmap, moderation,
-collaboration pairs, template reuse. Each reading the log itself would scan the window
-again and apply the population rules again; instead the first one materializes the window
-(one scan, with the rules evaluated once into `counted`, `visible` and `moderation`) and the
-others read that narrow table. It lives in the computation's connection only and is dropped
-when the computation ends (a rollback removes it too: DDL is transactional on PostgreSQL and
-SQLite).
+The log is the largest table; the metrics that read the window need three different things
+from it, and each is taken in a single pass, once per computation:
+
+- `champion_levels`: per champion of the population with any activity in the window, the
+  highest level (a temporary table; the depth, the active champions, collaboration);
+- `hour_counts`: per hour of the week, the contributions, moderator actions and
+  interactions (168 rows at most; the heatmap and the moderation effort);
+- `window_activities`: the few kinds whose subject other metrics join (attendance, hosting,
+  template reuse, buddy pairings) with their population flags, in a narrow temporary table
+  (the first value moments, collaboration pairs, template reuse, learning transfer).
+
+Likewise `window_answers`: the answers with their question's fields and the answer rules
+(peer, counted, accepted, valued) evaluated once, for the six metrics that read answers.
+
+The temporary tables live in the computation's connection only and are dropped when it ends
+(a rollback removes them too: DDL is transactional on PostgreSQL and SQLite).
 """
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Max, Q, QuerySet
+from typing import Any
 
-from champions.models import Activity, ActivityKind
-from programs.metrics.compute import MetricContext
-from programs.metrics.models import WindowActivity, WindowChampion
-from programs.metrics.sql import compiled, execute
+from django.db import connection
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet
+
+from champions.models import Activity, ActivityKind, ActivityLevel
+from programs.clinics.models import Answer
+from programs.metrics.compute import (
+    MetricContext,
+    answer_accepted,
+    answer_valued,
+    not_staff_answer,
+    peer_answer,
+)
+from programs.metrics.models import WindowActivity, WindowAnswer, WindowChampion
+from programs.metrics.sql import HourStart, compiled, execute, planner, run, week_hour
 
 TABLE = WindowActivity._meta.db_table
 LEVELS_TABLE = WindowChampion._meta.db_table
+ANSWERS_TABLE = WindowAnswer._meta.db_table
+
+# The kinds whose subject (an event, a template, a champion) a metric joins.
+SUBJECT_KINDS = (
+    ActivityKind.ATTENDED_EVENT,
+    ActivityKind.HOSTED_CLINIC,
+    ActivityKind.REUSED_TEMPLATE,
+    ActivityKind.MENTORED_AS_BUDDY,
+)
+INTERACTION_KINDS = (
+    ActivityKind.ASKED_QUESTION,
+    ActivityKind.ANSWERED_QUESTION,  # self-answers too: they count for volume
+    ActivityKind.RSVP,
+    ActivityKind.SHARED_TEMPLATE,
+)
 
 
-def window_activities(ctx: MetricContext) -> QuerySet[WindowActivity]:
-    """Every activity dated in the window, with its population flags."""
-    ctx.shared("window_table", lambda: _create(ctx))
-    return WindowActivity.objects.all()
+def _clear(ctx: MetricContext) -> None:
+    """Before the computation's first temporary table: drop any left by an earlier one in
+    this connection, and drop them all when the computation ends (one statement each)."""
+
+    def drop() -> None:
+        tables = (TABLE, LEVELS_TABLE, ANSWERS_TABLE)
+        if connection.vendor == "postgresql":
+            execute(f"DROP TABLE IF EXISTS {', '.join(tables)}")
+        else:  # SQLite drops one table per statement
+            for table in tables:
+                execute(f"DROP TABLE IF EXISTS {table}")
+
+    def clear() -> bool:
+        drop()
+        ctx.on_close(drop)
+        return True
+
+    ctx.shared("clear", clear)
+
+
+def _analyze(table: str) -> None:
+    """Temporary tables get no statistics by themselves, and without them the planner
+    misjudges every join to them (hosts to attendees in a nested loop, the active champions
+    deduplicated before a semi-join); a small sample is enough."""
+    if connection.vendor == "postgresql":
+        execute("SET LOCAL default_statistics_target = 10")
+        execute(f"ANALYZE {table}")
+
+
+def _in_window(ctx: MetricContext) -> QuerySet[Activity]:
+    return Activity.objects.filter(occurred_at__gte=ctx.start, occurred_at__lt=ctx.end).order_by()
 
 
 def _flag(condition: Q) -> ExpressionWrapper[Q]:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
+def window_activities(ctx: MetricContext) -> QuerySet[WindowActivity]:
+    """The window's activities of `SUBJECT_KINDS`, with `visible` (the actor is a visible
+    champion) and `counted` (the actor is in the scope's population)."""
+    ctx.shared("window_table", lambda: _create(ctx))
+    return WindowActivity.objects.all()
+
+
 def _create(ctx: MetricContext) -> bool:
     population = ctx.population
-    filtered = ctx.scope.filtered
-    flags = {
-        "visible": _flag(population.visible("champion_id")),
-        "moderation": _flag(Q(kind=ActivityKind.MODERATED) & population.moderator_actions()),
-    }
-    if filtered:
+    flags = {"visible": _flag(population.visible("champion_id"))}
+    if ctx.scope.filtered:
         flags["counted"] = _flag(population.actor("champion_id"))
     source = (
-        Activity.objects.filter(occurred_at__gte=ctx.start, occurred_at__lt=ctx.end)
+        _in_window(ctx)
+        .filter(kind__in=SUBJECT_KINDS)
         .annotate(**flags)
-        .order_by()
-        .values(*COLUMNS, *flags)
+        .values("id", "champion_id", "kind", "occurred_at", "subject_type", "subject_id", *flags)
     )
     sql, params = compiled(source)
-    # Without filters the population is every visible champion: `counted` is `visible`,
-    # taken from the row instead of evaluating the same rule twice.
-    counted = "" if filtered else ", window_.visible AS counted"
-    execute(f"DROP TABLE IF EXISTS {TABLE}")
+    # Without filters the population is every visible champion: `counted` is `visible`.
+    counted = "" if ctx.scope.filtered else ", window_.visible AS counted"
+    _clear(ctx)
     execute(
         f"CREATE TEMPORARY TABLE {TABLE} AS SELECT window_.*{counted} FROM ({sql}) window_",  # noqa: S608
         params,
     )
-    if connection.vendor == "postgresql":
-        # Temporary tables get no statistics by themselves, and without them the planner
-        # joins hosts to attendees in a nested loop; a small sample is enough.
-        execute("SET LOCAL default_statistics_target = 10")
-        execute(f"ANALYZE {TABLE}")
-    ctx.on_close(drop)
+    _analyze(TABLE)
     return True
-
-
-COLUMNS = (
-    "id",
-    "champion_id",
-    "kind",
-    "level",
-    "occurred_at",
-    "guild_id",
-    "subject_type",
-    "subject_id",
-)
-
-
-def drop() -> None:
-    execute(f"DROP TABLE IF EXISTS {TABLE}")
-    execute(f"DROP TABLE IF EXISTS {LEVELS_TABLE}")
 
 
 def champion_levels(ctx: MetricContext) -> QuerySet[WindowChampion]:
@@ -92,13 +132,99 @@ def champion_levels(ctx: MetricContext) -> QuerySet[WindowChampion]:
 
 def _create_levels(ctx: MetricContext) -> bool:
     per_champion = (
-        window_activities(ctx)
-        .filter(counted=True)
+        _in_window(ctx)
+        .filter(ctx.population.actor("champion_id"))
         .values("champion_id")
         .annotate(top=Max("level"))
-        .order_by()
     )
     sql, params = compiled(per_champion)
-    execute(f"DROP TABLE IF EXISTS {LEVELS_TABLE}")
-    execute(f"CREATE TEMPORARY TABLE {LEVELS_TABLE} AS {sql}", params)
+    _clear(ctx)
+    # Grouping the window by champion: a sort in memory by one process takes half the time
+    # of a hash table as large as the champions, or of parallel workers merging their sorts
+    # (measured, BENCHMARKS.md).
+    with planner(enable_hashagg="off", max_parallel_workers_per_gather=0):
+        execute(f"CREATE TEMPORARY TABLE {LEVELS_TABLE} AS {sql}", params)
+    _analyze(LEVELS_TABLE)
+    return True
+
+
+def hour_counts(ctx: MetricContext) -> list[dict[str, Any]]:
+    """Per hour of the week (UTC, `week_hour`): contributions of the population and
+    moderator actions (the heatmap), moderator actions alone, and interactions of the
+    population (the moderation effort). One pass over the window's contributions (every
+    kind counted here is above observer), grouped by the hour they fall in (cheap integer
+    arithmetic per row), then the few hours folded into the 168 hours of the week."""
+
+    def compute() -> list[dict[str, Any]]:
+        population = ctx.population
+        counted = population.actor("champion_id")
+        moderation = Q(kind=ActivityKind.MODERATED) & population.moderator_actions()
+        per_hour = (
+            _in_window(ctx)
+            .filter(level__gt=ActivityLevel.OBSERVER)
+            .annotate(hour=HourStart("occurred_at"))
+            .values("hour")
+            .annotate(
+                contributions=Count("pk", filter=counted | moderation),
+                actions=Count("pk", filter=moderation),
+                interactions=Count("pk", filter=Q(kind__in=INTERACTION_KINDS) & counted),
+            )
+        )
+        sql, params = compiled(per_hour)
+        # The ORM's own SQL inside constant text; every value is a parameter.
+        statement = (
+            f"SELECT {week_hour('hours.hour')}, SUM(contributions), SUM(actions), "  # noqa: S608
+            f"SUM(interactions) FROM ({sql}) hours GROUP BY 1"
+        )
+        names = ("hour_of_week", "contributions", "actions", "interactions")
+        # A plain scan and count: worth parallel workers, which the planner's default costs
+        # refuse it (half the time on two cores; measured, BENCHMARKS.md).
+        with planner(parallel_setup_cost=0, parallel_tuple_cost=0):
+            rows = run(statement, params)
+        return [dict(zip(names, (int(value) for value in row), strict=True)) for row in rows]
+
+    return ctx.shared("hour_counts", compute)
+
+
+def window_answers(ctx: MetricContext) -> QuerySet[WindowAnswer]:
+    """The answers the metrics read, with their question (asker, posting, guild, the
+    question it builds on) and the rules of METRICS.md as flags (`WindowAnswer`)."""
+    ctx.shared("answers_table", lambda: _create_answers(ctx))
+    return WindowAnswer.objects.all()
+
+
+def _create_answers(ctx: MetricContext) -> bool:
+    population, start, end = ctx.population, ctx.start, ctx.end
+    posted_in_window = Q(posted_at__gte=start, posted_at__lt=end)
+    source = (
+        # The rows some metric reads: answers posted in the window, answers to questions
+        # asked in it (first answers), and accepted ones (solved chains, whenever posted).
+        Answer.objects.filter(
+            posted_in_window
+            | Q(question__posted_at__gte=start, question__posted_at__lt=end, posted_at__lt=end)
+            | answer_accepted(end)
+        )
+        .order_by()
+        .values(
+            "id",
+            "question_id",
+            "author_id",
+            "posted_at",
+            "accepted_at",
+            asker_id=F("question__asker_id"),
+            asked_at=F("question__posted_at"),
+            question_guild_id=F("question__guild_id"),
+            builds_on_id=F("question__builds_on_id"),
+            peer=_flag(peer_answer(population, F("question__asker_id"))),
+            counted=_flag(population.actor("author_id") & not_staff_answer(population)),
+            accepted=_flag(answer_accepted(end)),
+            # The helpful marks are looked up only for the window's answers, the only ones
+            # a metric asks about (and only when not accepted).
+            valued=_flag(posted_in_window & answer_valued(end)),
+        )
+    )
+    sql, params = compiled(source)
+    _clear(ctx)
+    execute(f"CREATE TEMPORARY TABLE {ANSWERS_TABLE} AS {sql}", params)
+    _analyze(ANSWERS_TABLE)
     return True

@@ -142,6 +142,8 @@ def test_silent_guilds_csv_lists_them(
         ("account=999999", "no account with id 999999"),
         ("industry=mining", "Select a valid choice"),
         ("from=yesterday&to=today", "Enter a valid date"),
+        ("preset=fortnight", "Select a valid choice"),
+        ("preset=custom&from=2026-03-01&to=2026-03-01", "empty or inverted"),
     ],
 )
 def test_bad_filters_are_form_errors_not_500s(

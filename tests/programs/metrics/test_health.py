@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -87,3 +87,16 @@ def test_activity_heatmap() -> None:
 
 def test_activity_heatmap_empty() -> None:
     assert value("activity_heatmap") == {}
+
+
+def test_activity_heatmap_hour_edges_and_moderation_share_one_pass() -> None:
+    """The last microsecond of an hour stays in it; the next hour starts on the hour. The
+    moderation effort is read off the same hourly counts as the heatmap."""
+    person = champion()
+    act(person, ActivityKind.ASKED_QUESTION, datetime(2026, 3, 2, 9, 59, 59, 999_999, UTC))
+    act(person, ActivityKind.ANSWERED_QUESTION, march(2, 10))  # Monday 10:00:00 exactly
+    act(person, ActivityKind.RSVP, datetime(2026, 3, 8, 23, 59, 59, 999_999, UTC))  # Sun 23
+    act(None, ActivityKind.MODERATED, march(2, 10), actor=StaffFactory())
+    assert value("activity_heatmap") == {"Mon 09": 1, "Mon 10": 2, "Sun 23": 1}
+    # one moderator action over three interactions (question, answer, RSVP)
+    assert value("moderation_effort_per_interaction") == pytest.approx(1 / 3)

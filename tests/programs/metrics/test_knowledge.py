@@ -153,3 +153,22 @@ def test_solved_chain_length_even_count_and_empty() -> None:
     answer(question(asker, march(1)), peer, march(1), accepted=march(3))  # chain 1
     # Lengths 1, 2: median (1 + 2) / 2 = 1.5.
     assert value("solved_chain_length") == {"max": 2, "median": 1.5, "count": 2}
+
+
+def test_an_answer_written_by_a_staff_user_is_a_staff_answer_whatever_its_flag() -> None:
+    """Staff are invisible as answerers by their user, even on an answer whose staff flag
+    is unset and whose author is a visible champion."""
+    asker, peer = champion(), champion()
+    counted = answer(question(asker, march(2)), peer, march(2, 1), accepted=march(2, 3))
+    by_staff = answer(question(asker, march(3)), peer, march(3, 1), accepted=march(3, 2))
+    by_staff.author_user = StaffFactory()
+    by_staff.save(update_fields=["author_user"])
+    unanswered = answer(question(asker, march(4)), peer, march(4, 1))
+    unanswered.author_user = by_staff.author_user
+    unanswered.save(update_fields=["author_user"])
+    assert counted.is_staff_answer is False and by_staff.is_staff_answer is False
+    # Answers counted: only the first (accepted): 1 / 1.
+    assert value("helpful_answer_share") == 1.0
+    # Questions: three; a first peer answer only on the first, 1 hour after posting.
+    assert value("time_to_first_answer_hours") == 1.0
+    assert value("answered_within_24h_share") == pytest.approx(1 / 3)
