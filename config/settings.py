@@ -384,7 +384,7 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Audit trail (django-auditlog): who changed what, when, from where, for the personal data, the
-# consents, the stories and requests and the moderation decisions. Emails and free texts (quotes,
+# consents, the stories and requests and the moderation decisions, when a person made the change. Emails and free texts (quotes,
 # notes, reasons) are recorded as changed but masked; a person's erasure removes their rows
 # (config/audit/). Program managers read it in the admin.
 _TEXTS = [  # every free-text field of the models below; a model masks those it has
