@@ -136,3 +136,20 @@ def test_item_27_security_events_carry_who_and_where_and_no_line_leaks_a_secret(
         browser.cookies[settings.SESSION_COOKIE_NAME].value,
     ):
         assert secret not in text, f"{secret!r} is in the logs"
+
+
+def test_development_lines_are_readable_and_scrubbed_the_same_way() -> None:
+    record = logging.LogRecord(
+        "security.auth",
+        logging.WARNING,
+        __file__,
+        1,
+        "failed login for %s",
+        ("ada@acme.example",),
+        None,
+    )
+
+    line = formatter(json=False).format(record)
+
+    assert line.endswith("failed login for ***@acme.example [security.auth]")
+    assert not line.startswith("{")
