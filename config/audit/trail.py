@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from auditlog.context import auditlog_value
@@ -32,6 +33,8 @@ from django.utils.functional import SimpleLazyObject
 
 from champions.models import Champion, User
 from config.middleware import client_ip
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
 class AuditMiddleware(AuditlogMiddleware):
@@ -68,7 +71,7 @@ def _actor() -> User | None:
 def mask(value: str) -> str:
     if value in ("", "None"):  # nothing there: auditlog passes a missing value as "None"
         return value
-    if "@" in value:
+    if EMAIL.fullmatch(value):
         return "***@" + value.rsplit("@", 1)[1]
     return f"*** ({len(value)} characters)"
 

@@ -45,7 +45,7 @@ def test_a_staff_edit_in_the_admin_is_recorded_with_who_when_and_from_where(
         "timezone": "UTC",
         "languages": "en",
         "expertise": "",
-        "private_notes": "Prefers calls after 3pm",
+        "private_notes": "Prefers calls after 3pm: ada@home.example",
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
         "_save": "Save",
@@ -65,8 +65,9 @@ def test_a_staff_edit_in_the_admin_is_recorded_with_who_when_and_from_where(
     assert entry.timestamp is not None
     assert entry.object_repr == f"champion #{champion.pk}"
     assert entry.changes_dict["full_name"] == ["Ada Lovelace", "Ada King"]
-    assert entry.changes_dict["private_notes"] == ["", "*** (23 characters)"]
+    assert entry.changes_dict["private_notes"] == ["", "*** (41 characters)"]
     assert "3pm" not in everything_recorded()
+    assert "home.example" not in everything_recorded()
 
 
 def test_an_api_change_names_the_token_user_and_the_systems_own_work_is_not_recorded() -> None:
