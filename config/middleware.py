@@ -7,7 +7,8 @@
   the client address bound to every log line of the request; one `request_finished` line per
   request), with the client address from the trusted proxy only, paths without the secrets
   some carry (join links, reset keys, query strings), and an `outcome`: ok, denied (401, 403,
-  404), refused (other 4xx) or error (RELIABILITY.md item 27, docs/security.md).
+  404), refused (other 4xx) or error (RELIABILITY.md item 27, docs/security.md). The response
+  carries the request id in `X-Request-ID`.
 - `client_ip`: the one way the project reads a client's address, the way allauth's rate limits
   do: `REMOTE_ADDR`, or the configured trusted proxy's header; never a raw `X-Forwarded-For`.
 """
@@ -63,4 +64,6 @@ class RequestLogMiddleware(RequestMiddleware):
 
     def handle_response(self, request: HttpRequest, response: Any) -> None:
         structlog.contextvars.bind_contextvars(outcome=outcome(response.status_code))
+        # The id people can quote to support, to find the request's lines.
+        response["X-Request-ID"] = structlog.contextvars.get_contextvars().get("request_id", "")
         super().handle_response(request, response)

@@ -391,9 +391,10 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Audit trail (django-auditlog): who changed what, when, from where, for the personal data, the
-# consents, the stories and requests and the moderation decisions. Emails and free texts (quotes,
-# notes, reasons) are recorded as changed but masked; a person's erasure removes their rows
-# (config/audit/). Program managers read it in the admin.
+# consents, the stories and requests and the moderation decisions, whenever a person (not the
+# system) made the change. Emails and free texts (quotes, notes, reasons) are recorded as
+# changed but masked; a person's erasure removes their rows (config/audit/). Program managers
+# read it in the admin.
 _TEXTS = [  # every free-text field of the models below; a model masks those it has
     *["note", "notes", "private_notes", "reason", "message", "text", "description", "feedback"],
     *["closing_note", "detail", "skip_reason", "lifted_reason", "outcome_note", "decline_note"],

@@ -18,7 +18,8 @@ class AuditConfig(AppConfig):
         from config.audit import trail
 
         trail.track_own_columns_only()
-        pre_log.connect(trail.skip_erased_people, dispatch_uid="audit-skip-erased")
+        trail.record_m2m_changes_only_by_people()
+        pre_log.connect(trail.records_this_change, dispatch_uid="audit-records-this-change")
         pre_save.connect(trail.neutral_title, sender=LogEntry, dispatch_uid="audit-neutral-title")
         register_erasure_hook(trail.erase_audit_trail)
         if "auditlog.view_logentry" not in ROLE_PERMISSIONS[Role.PROGRAM_MANAGER]:

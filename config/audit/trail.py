@@ -2,28 +2,39 @@
 
 - `AuditMiddleware`: auditlog's middleware (actor and client address of each change), with
   the address taken the way allauth's rate limits take it: from a configured trusted proxy
-  only, never from a raw `X-Forwarded-For` a client can forge.
+  only, never from a raw `X-Forwarded-For` a client can forge; and the actor read when a change
+  is recorded, not when the request starts, so an API call's bearer-token user (authenticated
+  inside the view) is the actor too.
+- `records_this_change`: what a person did is recorded (in a request, or under auditlog's
+  `set_actor`); the system's own work (tasks, the CRM sync, imports, the demo data) is not.
+  Nor is anything about a person already erased.
 - `mask`: emails keep their domain (the customer), free texts only their length.
 - `neutral_title`: a record's title is "champion #12", never the person's name or email.
 - `erase_audit_trail`: the erasure hook. Rows about the person (their user, champion records
   and every recorded row that points at them) are deleted; rows they made as the actor lose
-  their address and email. `skip_erased_people` keeps the masking that follows from writing
-  the old values into new rows.
+  their address and email; the masking that follows is not recorded (`records_this_change`),
+  so no new row holds the old values.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from auditlog.context import auditlog_value
 from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.signals import m2m_changed, pre_save
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from champions.models import Champion, User
 from config.middleware import client_ip
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
 class AuditMiddleware(AuditlogMiddleware):
@@ -35,11 +46,32 @@ class AuditMiddleware(AuditlogMiddleware):
     def _get_remote_port(request: HttpRequest) -> int | None:
         return None
 
+    @staticmethod
+    def _get_actor(request: HttpRequest) -> Any:
+        def signed_in() -> User | None:
+            user = getattr(request, "user", None)
+            return user if isinstance(user, User) and user.is_authenticated else None
+
+        return SimpleLazyObject(signed_in)
+
+
+def _actor() -> User | None:
+    """The person of the auditlog context in force, if any. auditlog leaves its context
+    variable set after a request or `set_actor` ends and only disconnects the receiver that
+    stamps entries, so a context is in force while that receiver is connected."""
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        return None
+    in_force = any(entry[0][0] == context.get("signal_duid") for entry in pre_save.receivers)
+    actor = context.get("actor")
+    return actor if in_force and isinstance(actor, User) else None
+
 
 def mask(value: str) -> str:
     if value in ("", "None"):  # nothing there: auditlog passes a missing value as "None"
         return value
-    if "@" in value:
+    if EMAIL.fullmatch(value):
         return "***@" + value.rsplit("@", 1)[1]
     return f"*** ({len(value)} characters)"
 
@@ -51,7 +83,9 @@ def neutral_title(sender: type[LogEntry], instance: LogEntry, **kwargs: Any) -> 
         instance.object_repr = f"{name} #{instance.object_pk}"
 
 
-def skip_erased_people(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> bool:
+def records_this_change(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> bool:
+    if _actor() is None:
+        return False
     if isinstance(instance, Champion):
         return instance.erased_at is None
     if isinstance(instance, User) and not instance.is_active:
@@ -72,6 +106,23 @@ def track_own_columns_only() -> None:
                 for field in model._meta.concrete_fields
                 if field.name not in options["exclude_fields"]
             ]
+
+
+def record_m2m_changes_only_by_people() -> None:
+    """auditlog records many-to-many changes (a user's groups, a champion's product areas)
+    without its `pre_log` signal; put `records_this_change`'s first rule in front of them."""
+    for model, receivers in auditlog._m2m_signals.items():
+        for field_name, receiver in list(receivers.items()):
+            through = getattr(model, field_name).through
+            uid = auditlog._m2m_dispatch_uid(m2m_changed, through)
+            m2m_changed.disconnect(sender=through, dispatch_uid=uid)
+
+            def when_a_person_acts(*args: Any, _receiver: Any = receiver, **kwargs: Any) -> None:
+                if _actor() is not None:
+                    _receiver(*args, **kwargs)
+
+            receivers[field_name] = when_a_person_acts
+            m2m_changed.connect(when_a_person_acts, sender=through, dispatch_uid=uid, weak=False)
 
 
 def _rows_about(model: type[models.Model], champion: Champion) -> list[str]:

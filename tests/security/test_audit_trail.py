@@ -14,9 +14,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from champions import privacy, services
-from champions.models import Champion, ConsentMethod, ConsentScope
+from champions.models import ApiToken, Champion, ConsentMethod, ConsentScope
 from champions.roles import Role, ensure_role_groups
 from programs.references.models import Quote
+from tests.api.conftest import bearer, in_group, make_token
 from tests.factories import ChampionFactory, ConsentTextFactory, StaffFactory, UserFactory
 from tests.programs.references.factories import make_story
 
@@ -44,7 +45,7 @@ def test_a_staff_edit_in_the_admin_is_recorded_with_who_when_and_from_where(
         "timezone": "UTC",
         "languages": "en",
         "expertise": "",
-        "private_notes": "Prefers calls after 3pm",
+        "private_notes": "Prefers calls after 3pm: ada@home.example",
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
         "_save": "Save",
@@ -64,8 +65,22 @@ def test_a_staff_edit_in_the_admin_is_recorded_with_who_when_and_from_where(
     assert entry.timestamp is not None
     assert entry.object_repr == f"champion #{champion.pk}"
     assert entry.changes_dict["full_name"] == ["Ada Lovelace", "Ada King"]
-    assert entry.changes_dict["private_notes"] == ["", "*** (23 characters)"]
+    assert entry.changes_dict["private_notes"] == ["", "*** (41 characters)"]
     assert "3pm" not in everything_recorded()
+    assert "home.example" not in everything_recorded()
+
+
+def test_an_api_change_names_the_token_user_and_the_systems_own_work_is_not_recorded() -> None:
+    seller = in_group(UserFactory(email="sam@example.com"), Role.SALES)
+    api = bearer(make_token(seller))
+    token = ApiToken.objects.get(user=seller)
+
+    assert api.delete(f"/api/v1/tokens/{token.pk}/", REMOTE_ADDR="203.0.113.20").status_code == 204
+
+    revoked = trail_of(token)[-1]
+    assert (revoked.actor, revoked.remote_addr) == (seller, "203.0.113.20")
+    assert revoked.changes_dict["revoked_at"][0] == "None"
+    assert trail_of(seller) == []  # created by the system (here: a factory), not by a person
 
 
 def test_emails_consents_quotes_and_moderation_texts_are_recorded_masked() -> None:
@@ -144,7 +159,9 @@ def test_program_managers_read_the_trail_and_nobody_changes_it(client: Any) -> N
     moderator.groups.add(Group.objects.get(name=Role.MODERATOR))
     with set_actor(manager):
         user = UserFactory(full_name="Someone")
+        user.groups.add(Group.objects.get(name=Role.SALES))  # a role given is recorded too
     entry = trail_of(user)[0]
+    assert "groups" in trail_of(user)[-1].changes_dict
     page = reverse("admin:auditlog_logentry_change", args=[entry.pk])
 
     client.force_login(manager)

@@ -102,6 +102,7 @@ def test_item_27_security_events_carry_who_and_where_and_no_line_leaks_a_secret(
         },
     )
     assert (forged.status_code, genuine.status_code) == (401, 200)
+    quoted_by_support = forged["X-Request-ID"]
 
     logged = events(captured)
     failed = one(logged, "login_failed")
@@ -113,7 +114,8 @@ def test_item_27_security_events_carry_who_and_where_and_no_line_leaks_a_secret(
     assert (denied["user_id"], denied["status"]) == (seller.pk, 404)
     assert denied["request_id"] != failed["request_id"]
     refused = one(logged, "webhook_signature_refused")
-    assert refused["ip"] == "198.51.100.23" and refused["request_id"]
+    assert refused["ip"] == "198.51.100.23"
+    assert refused["request_id"] == quoted_by_support  # the response names its log lines
     finished = [line for line in logged if line["event"] == "request_finished"]
     assert {line["outcome"] for line in finished} >= {"ok", "denied"}
     assert all(line["level"] for line in logged)
@@ -136,3 +138,20 @@ def test_item_27_security_events_carry_who_and_where_and_no_line_leaks_a_secret(
         browser.cookies[settings.SESSION_COOKIE_NAME].value,
     ):
         assert secret not in text, f"{secret!r} is in the logs"
+
+
+def test_development_lines_are_readable_and_scrubbed_the_same_way() -> None:
+    record = logging.LogRecord(
+        "security.auth",
+        logging.WARNING,
+        __file__,
+        1,
+        "failed login for %s",
+        ("ada@acme.example",),
+        None,
+    )
+
+    line = formatter(json=False).format(record)
+
+    assert line.endswith("failed login for ***@acme.example [security.auth]")
+    assert not line.startswith("{")
