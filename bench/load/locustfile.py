@@ -2,10 +2,13 @@
 for references with an API token, the company's systems pushing activity batches.
 
 Run through `bench/load/run.py`, which prepares the database, the sessions and tokens
-(`LOAD_CREDENTIALS`, a JSON file) and gunicorn. At the end the run fails (exit code 1) when
-more than `LOAD_MAX_FAILURE_RATIO` (1 %) of requests failed or the 95th percentile of all
-requests is over `LOAD_P95_MS` (1,000 ms); an error in this file itself fails it through
-Locust's `--exit-code-on-error`.
+(`LOAD_CREDENTIALS`, a JSON file) and gunicorn. Of 50 users, 25 are champions and 17 sales
+tools, each waiting 3-8 s between requests (a person reading), and 8 ingestion clients
+sending 50 events every 5-10 s: about 8 requests per second offered in all.
+
+At the end the run fails (exit code 1) when more than `LOAD_MAX_FAILURE_RATIO` (1 %) of
+requests failed or the 95th percentile of all requests is over `LOAD_P95_MS` (1,000 ms); an
+error in this file itself fails it through Locust's `--exit-code-on-error`.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ class Champion(HttpUser):
     """A champion signed in to the portal, moving between its pages."""
 
     weight = 3
-    wait_time = between(1, 3)
+    wait_time = between(3, 8)  # reading a page before the next
 
     def on_start(self) -> None:
         self.client.cookies.set("sessionid", next(_sessions))
@@ -59,7 +62,7 @@ class Sales(HttpUser):
     """A sales rep's tool searching for reference champions with a personal API token."""
 
     weight = 2
-    wait_time = between(1, 3)
+    wait_time = between(3, 8)
 
     def on_start(self) -> None:
         self.client.headers["Authorization"] = f"Bearer {CREDENTIALS['sales_token']}"
@@ -73,7 +76,7 @@ class Ingestion(HttpUser):
     """The company's systems pushing activity events in batches with an ingestion token."""
 
     weight = 1
-    wait_time = between(2, 5)
+    wait_time = between(5, 10)
 
     def on_start(self) -> None:
         self.client.headers["Authorization"] = f"Bearer {CREDENTIALS['ingest_token']}"

@@ -9,8 +9,8 @@
    33 accounts, 207 champions, a year of activity);
 2. signs in every champion with a portal login (a session each, as a login would make) and
    creates a sales user's personal API token and the program team's ingestion token;
-3. collects static files and starts gunicorn (`--workers`, DEBUG off, sessions and cache in
-   Redis, API throttles lifted so that one shared token is not what is measured);
+3. collects static files (when they changed) and starts gunicorn (`--workers`, DEBUG off,
+   sessions and cache in Redis, API throttles lifted: one shared token is not what is measured);
 4. runs `bench/load/locustfile.py` headless for `--run-time` with `--users` at `--spawn-rate`;
    its exit code (non-zero above 1 % failures or over the p95 budget) is this script's;
 5. stops gunicorn and removes the sessions, tokens and activity events it added.
@@ -47,6 +47,7 @@ import json  # noqa: E402
 import requests  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.staticfiles.finders import get_finders  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -105,6 +106,20 @@ def clean_up(credentials: dict[str, Any]) -> None:
     Activity.objects.filter(
         idempotency_key__startswith=f"api:{credentials['ingest_user']}:load-"
     ).delete()
+
+
+def static_files_fresh() -> bool:
+    """Whether collectstatic's manifest is newer than every static file (it takes minutes:
+    every file is hashed and compressed)."""
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    newest = max(
+        Path(storage.path(path)).stat().st_mtime
+        for finder in get_finders()
+        for path, storage in finder.list([])
+    )
+    return manifest.stat().st_mtime > newest
 
 
 def server_env() -> dict[str, str]:
@@ -175,12 +190,13 @@ def main() -> int:
         f"data: {Champion.objects.count()} champions, {len(credentials['sessions'])} signed in; "
         f"{Activity.objects.count()} activities"
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=server_env(),
-        check=True,
-    )
+    if not static_files_fresh():
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=server_env(),
+            check=True,
+        )
     log = (OUT / "gunicorn.log").open("w")
     server = start_gunicorn(args.port, args.workers, log)
     print(f"before: {machine()}; gunicorn {args.workers} workers on port {args.port}", flush=True)
