@@ -46,6 +46,7 @@ migrations-check: install
 deploy-check: install
 	DEBUG=false SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  ALLOWED_HOSTS=champions.example.com SITE_URL=https://champions.example.com \
+	  REDIS_URL=redis://redis.example.com:6379/0 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # A production-like run on this machine: the Procfile's gunicorn, Celery worker and beat under

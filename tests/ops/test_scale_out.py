@@ -37,16 +37,21 @@ print(json.dumps({
 """
 
 
-def production_settings(**environment: str) -> dict[str, Any]:
+def in_production(*command: str, **environment: str) -> subprocess.CompletedProcess[str]:
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", SHOW],
+    return subprocess.run(  # noqa: S603
+        [sys.executable, *command],
         cwd=ROOT,
         env={**keep, "DJANGO_SETTINGS_MODULE": "config.settings", **PRODUCTION, **environment},
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+
+
+def production_settings(**environment: str) -> dict[str, Any]:
+    result = in_production("-c", SHOW, **environment)
+    assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
@@ -76,3 +81,12 @@ def test_media_go_to_a_private_bucket_with_signed_links_when_one_is_configured()
 def test_a_rotated_secret_key_keeps_the_previous_one_as_a_fallback() -> None:
     old = "previous-key-" + "p" * 50
     assert production_settings(SECRET_KEY_FALLBACKS=old)["fallbacks"] == [old]
+
+
+def test_the_deploy_check_fails_without_a_shared_cache() -> None:
+    deploy_check = ("manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    alone = in_production(*deploy_check)
+    assert alone.returncode != 0
+    assert "champions.W001" in alone.stderr + alone.stdout
+    shared = in_production(*deploy_check, REDIS_URL="redis://cache.example.com:6379/0")
+    assert "champions.W001" not in shared.stderr + shared.stdout
