@@ -12,9 +12,9 @@ class ChampionsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from champions.portal import core_panels  # noqa: F401  (registers the core's panels)
-        from config import checks  # noqa: F401  (registers the deployment checks)
         from champions.portal.activity import record_portal_login
         from champions.roles import ensure_role_groups_after_migrate
+        from config import checks  # noqa: F401  (registers the deployment checks)
 
         # Permissions exist only after migrate has run, so the role groups are synced then.
         post_migrate.connect(ensure_role_groups_after_migrate, sender=self)
