@@ -133,12 +133,14 @@ class Workers:
         )
 
     def stop_all(self) -> None:
+        """SIGTERM, then SIGKILL after 3 s: a worker draining a sync would finish it first,
+        and the test has nothing more to learn from it."""
         for process in self.processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         for process in self.processes:
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
