@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint lock migrations-check deploy-check
+.PHONY: install demo test lint lock migrations-check deploy-check serve
 
 install: $(VENV)/.installed
 
@@ -46,7 +46,26 @@ migrations-check: install
 deploy-check: install
 	DEBUG=false SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  ALLOWED_HOSTS=champions.example.com SITE_URL=https://champions.example.com \
+	  REDIS_URL=redis://redis.example.com:6379/0 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# A production-like run on this machine: the Procfile's gunicorn, Celery worker and beat under
+# honcho, DEBUG off, against PostgreSQL and Redis (DATABASE_URL and REDIS_URL, else the local
+# defaults below); Ctrl-C stops all three. The secret key is made once, in var/serve.env.
+SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/champions
+SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+serve: install
+	@mkdir -p var && test -f var/serve.env || \
+	  printf 'SECRET_KEY=%s\n' "$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > var/serve.env
+	@set -a && . var/serve.env && set +a && \
+	  export DEBUG=false DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" \
+	    REDIS_URL="$${REDIS_URL:-$(SERVE_REDIS_URL)}" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost}" \
+	    SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" SECURE_SSL_REDIRECT=false HOST=$(HOST) \
+	    PATH="$(CURDIR)/$(BIN):$$PATH" && \
+	  python manage.py migrate --noinput && python manage.py collectstatic --noinput -v 0 && \
+	  echo "  Champions (production settings) at http://$(HOST):$(PORT)/admin/, health: /healthz" && \
+	  exec honcho start -f Procfile -p $(PORT)
 
 lock:
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras -o requirements/lock.txt pyproject.toml

@@ -14,6 +14,7 @@ class ChampionsConfig(AppConfig):
         from champions.portal import core_panels  # noqa: F401  (registers the core's panels)
         from champions.portal.activity import record_portal_login
         from champions.roles import ensure_role_groups_after_migrate
+        from config import checks  # noqa: F401  (registers the deployment checks)
 
         # Permissions exist only after migrate has run, so the role groups are synced then
         # (on the last app's signal: the apps after this one bring permissions of their own).

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
@@ -197,7 +198,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -205,6 +206,37 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Scale-out (docs/operations.md): a web process keeps nothing of its own, so any number of them
+# on any hosts can serve any request. Sessions live in the database (read through Redis when
+# there is one); allauth's login rate limits and the API throttles count in the cache above,
+# which is Redis, shared by every process, whenever REDIS_URL is set; uploaded files go to an
+# S3-compatible bucket when MEDIA_BUCKET is set (credentials: AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY in the environment, or the host's role), private, with links that are
+# signed and expire.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+# Rotating SECRET_KEY (docs/operations.md): the previous key stays in SECRET_KEY_FALLBACKS
+# until the sessions and links it signed have expired, so nobody is signed out.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+MEDIA_BUCKET = env.str("MEDIA_BUCKET", default="")
+if MEDIA_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": env.str("MEDIA_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_REGION", default="") or None,
+            "location": env.str("MEDIA_PREFIX", default="media"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env.int("MEDIA_LINK_SECONDS", default=300),
+            "file_overwrite": False,
+        },
+    }
 
 # Celery. Without a broker, tasks run in process (the embedded default).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

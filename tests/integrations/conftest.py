@@ -49,6 +49,18 @@ def hubspot(settings: Any, sandbox: SandboxServer) -> SandboxServer:
 
 
 @pytest.fixture
+def worker_sandbox(settings: Any) -> Iterator[SandboxServer]:
+    """The sandbox for tests with worker processes, and this process's settings pointing at
+    it (its rate-limit window in the database; the workers keep theirs in Redis)."""
+    with SandboxServer(port=0, token=TOKEN, rate_limit=1000) as server:
+        settings.HUBSPOT_ACCESS_TOKEN = TOKEN
+        settings.HUBSPOT_API_BASE = server.url
+        settings.HUBSPOT_RATE_LIMIT = 1000
+        settings.REDIS_URL = ""
+        yield server
+
+
+@pytest.fixture
 def portal(hubspot: SandboxServer, db: None) -> SandboxServer:
     """A provisioned sandbox with an empty request log."""
     crm_provision()
