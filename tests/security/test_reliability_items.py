@@ -199,11 +199,6 @@ def test_item_22_a_task_times_out_before_the_broker_hands_it_out_again() -> None
     assert app.conf.broker_transport_options["visibility_timeout"] == VISIBILITY_TIMEOUT_SECONDS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="programs.references registers no export section (champions/privacy.py promises "
-    "'references: the champion's quotes and stories'); see docs/security.md item 25",
-)
 def test_item_25_the_download_holds_the_persons_quotes() -> None:
     champion = ChampionFactory()
     grant(champion)
@@ -216,7 +211,11 @@ def test_item_25_the_download_holds_the_persons_quotes() -> None:
 
     exported = privacy.champion_export(champion=champion)
 
-    assert "We close the month in two days." in str(exported)
+    references = exported["sections"]["references"]
+    assert references["quotes"] == [
+        {"story": story.title, "text": "We close the month in two days."}
+    ]
+    assert [feature["story"] for feature in references["stories"]] == [story.title]
 
 
 def test_item_26_an_erased_persons_login_and_tokens_stop_at_once() -> None:

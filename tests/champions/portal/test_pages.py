@@ -29,7 +29,7 @@ PAGES: list[tuple[str, tuple[str, ...], int]] = [
     ("portal:account", (), 4),
     ("portal:erase", (), 4),
     # The core (14) plus the sections other apps register: governance 5, CRM, interview notes.
-    ("portal:export", (), 26),
+    ("portal:export", (), 31),  # references adds its stories, quotes, sign-offs, offers
 ]
 
 
