@@ -30,7 +30,7 @@ from tests.integrations.faults.processes import (
 
 pytestmark = on_postgres
 
-LATENCY_MS = 500
+LATENCY_MS = 1000
 
 
 def test_thirty_percent_failures_and_a_killed_worker_end_with_hubspot_equal_to_the_database(
