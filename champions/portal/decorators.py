@@ -1,4 +1,6 @@
-"""What every portal page needs: a signed-in user with a live champion record, and no caching.
+"""What every portal page needs: a signed-in user with a live champion record.
+
+(No page is cached: `config.middleware.NoStoreMiddleware` marks every response `no-store`.)
 
 `portal_view` is the one decorator portal views use (apps adding portal pages use it too):
 
@@ -20,7 +22,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.cache import add_never_cache_headers
 from django_htmx.middleware import HtmxDetails
 
 from champions.models import Champion
@@ -36,18 +37,6 @@ class PortalRequest(HttpRequest):
 
 View = Callable[..., HttpResponse]
 security_log = logging.getLogger("champions.security")
-
-
-def no_store(view: View) -> View:
-    """Pages with personal data are never stored by browsers or proxies (`Cache-Control`)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)  # includes no-store and private
-        return response
-
-    return wrapper
 
 
 def champion_required(view: View) -> View:
@@ -70,5 +59,5 @@ def champion_required(view: View) -> View:
 
 
 def portal_view(view: View) -> View:
-    """Login required, a live champion required, never cached."""
-    return no_store(login_required(champion_required(view)))
+    """Login required, a live champion required (never cached: the middleware sees to that)."""
+    return login_required(champion_required(view))

@@ -13,7 +13,6 @@ from champions import services
 from champions.adapters import mark_email_verified
 from champions.errors import DomainError
 from champions.models import Invitation
-from champions.portal.decorators import no_store
 from champions.portal.forms import JoinForm
 from champions.portal.views._common import form_error
 
@@ -29,7 +28,6 @@ def inviter_name(invitation: Invitation) -> str:
     return "The champions program team"
 
 
-@no_store
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, token: str) -> HttpResponse:
     try:

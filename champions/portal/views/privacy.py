@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from champions import selectors, services
 from champions.errors import DomainError
 from champions.models import ConsentMethod, ConsentScope
-from champions.portal.decorators import PortalRequest, no_store, portal_view
+from champions.portal.decorators import PortalRequest, portal_view
 from champions.portal.forms import EraseForm
 from champions.portal.views._common import back_to, refused
 from champions.privacy import champion_erase, champion_export
@@ -96,7 +96,6 @@ def erase(request: PortalRequest) -> HttpResponse:
     return render(request, "portal/privacy/erase.html", {"form": form})
 
 
-@no_store
 def erased(request: HttpRequest) -> HttpResponse:
     """Shown once the account is erased; the person is signed out, so no login is needed."""
     return render(request, "portal/privacy/erased.html", {})
