@@ -133,8 +133,12 @@ def solved_chain_length(ctx: MetricContext) -> dict[str, Any]:
     solved = (
         window_answers(ctx)
         .filter(population.visible("asker_id"), peer=True, accepted=True)
-        .values("question_id", "builds_on_id", "asker_id")
-        .annotate(first_accepted=Min("accepted_at"))
+        .values("question_id")
+        # One row per question; its link and asker are the question's own (grouped by the
+        # question alone, the smaller hash).
+        .annotate(
+            link=Min("builds_on_id"), asked_by=Min("asker_id"), first_accepted=Min("accepted_at")
+        )
     )
     solved_sql, params = compiled(solved)
     in_population = ""
