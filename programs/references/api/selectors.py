@@ -14,7 +14,7 @@ Two pieces would better live in `programs.references` itself (see the API hand-o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,6 +52,7 @@ from programs.references.models import (
     ActivityType,
     Deal,
     ProvenMetric,
+    ReferenceProfile,
     ReferenceRequest,
     ReferenceStory,
     StoryFeature,
@@ -157,12 +158,12 @@ def reference_page(page: Sequence[Champion], *, at: datetime | None = None) -> l
     features = StoryFeature.objects.filter(story__in=visible.values("pk")).select_related(
         "story", "story__use_case"
     )
+    ids = [c.pk for c in page]
     rows = (
-        with_availability(Champion.objects.filter(pk__in=[c.pk for c in page]), at=at)
+        with_availability(Champion.objects.filter(pk__in=ids), at=at)
         .select_related("account", "reference_profile")
+        .only(*SHOWN_FIELDS)
         .prefetch_related(
-            "product_areas",
-            "reference_profile__use_cases",
             Prefetch("story_features", queryset=features, to_attr="visible_features"),
             Prefetch(  # type: ignore[misc]  # through the to_attr list above
                 "visible_features__story__metrics",
@@ -170,12 +171,50 @@ def reference_page(page: Sequence[Champion], *, at: datetime | None = None) -> l
             ),
         )
     )
+    # Slugs are all a reference shows of its areas and stated use cases: plain pairs, not
+    # prefetched models.
+    areas = _slugs_by_champion(
+        Champion.product_areas.through.objects.filter(champion_id__in=ids)
+        .order_by("productarea__name")
+        .values_list("champion_id", "productarea__slug")
+    )
+    stated = _slugs_by_champion(
+        ReferenceProfile.use_cases.through.objects.filter(referenceprofile__champion_id__in=ids)
+        .order_by("usecase__name")
+        .values_list("referenceprofile__champion_id", "usecase__slug")
+    )
     by_pk = {champion.pk: champion for champion in rows}
-    for champion in by_pk.values():
+    for pk, champion in by_pk.items():
+        champion.product_area_slugs = areas.get(pk, [])  # type: ignore[attr-defined]
+        champion.stated_use_cases = stated.get(pk, [])  # type: ignore[attr-defined]
         champion.visible_stories = [  # type: ignore[attr-defined]
             feature.story for feature in champion.visible_features
         ]
-    return [by_pk[c.pk] for c in page if c.pk in by_pk]
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+# What a reference shows of a champion, their company and their reference profile (the
+# program team's fields included): the rest of these wide rows stays in the database.
+SHOWN_FIELDS = (
+    "full_name",
+    "title",
+    "languages",
+    "tier",
+    "email",
+    "private_notes",
+    "account__name",
+    "account__industry",
+    "account__region",
+    "account__size_band",
+    "reference_profile__champion",
+)
+
+
+def _slugs_by_champion(pairs: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+    slugs: dict[int, list[str]] = {}
+    for champion_id, slug in pairs:
+        slugs.setdefault(champion_id, []).append(slug)
+    return slugs
 
 
 def stories_for_listing(queryset: QuerySet[ReferenceStory]) -> QuerySet[ReferenceStory]:

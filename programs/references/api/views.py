@@ -107,11 +107,10 @@ class ReferenceOutputSerializer(serializers.Serializer[Any]):
         return availability_of(champion)
 
     def get_product_areas(self, champion: Champion) -> list[str]:
-        return [area.slug for area in champion.product_areas.all()]
+        return list(getattr(champion, "product_area_slugs", []))
 
     def get_use_cases(self, champion: Champion) -> list[str]:
-        profile = getattr(champion, "reference_profile", None)
-        stated = {use_case.slug for use_case in profile.use_cases.all()} if profile else set()
+        stated = set(getattr(champion, "stated_use_cases", []))
         stories: list[ReferenceStory] = getattr(champion, "visible_stories", [])
         proven = {story.use_case.slug for story in stories if story.use_case is not None}
         return sorted(stated | proven)
