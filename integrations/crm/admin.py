@@ -76,7 +76,7 @@ def crm_panel(obj: Model) -> SafeString:
     """CRM id, last sync, state and error of a champion, account or deal, as admin HTML."""
     object_type = OBJECT_TYPES_BY_MODEL.get(obj._meta.label_lower)
     if object_type is None or obj.pk is None:
-        return format_html("–")
+        return format_html("{}", "–")
     entry = OutboxEntry.objects.filter(object_type=object_type, object_id=obj.pk).first()
     crm_id = getattr(obj, "crm_id", "") or "none yet"
     if entry is None:

@@ -258,6 +258,12 @@ class SyncEngine:
                     if in_flight is not None:
                         landing, in_flight = in_flight, None
                         self._landed(landing, then_release=ready)
+                        if ready and len(ready) < self.policy.batch_size:
+                            # A part batch waits for the one in flight and takes along what
+                            # came due meanwhile: a steady trickle of changes then costs
+                            # fewer calls of the rate limit's window.
+                            ready, settled = self._collect(object_type, ready)
+                            worked = worked or settled
                     if not ready:
                         break
                     in_flight = sender.submit(self._send, object_type, ready)
@@ -351,9 +357,12 @@ class SyncEngine:
                 )
         return entries
 
-    def _collect(self, object_type: str) -> tuple[list[_Claim], bool]:
-        """Claim until a full batch has changed or nothing is due; settle the rest at once."""
-        ready: list[_Claim] = []
+    def _collect(
+        self, object_type: str, ready: list[_Claim] | None = None
+    ) -> tuple[list[_Claim], bool]:
+        """Claim until a full batch has changed (counting `ready`, claimed before) or nothing
+        is due; settle the rest at once."""
+        ready = list(ready or [])
         settled = False
         while len(ready) < self.policy.batch_size:
             wanted = self.policy.batch_size - len(ready)
