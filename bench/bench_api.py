@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import platform
 import secrets
 import signal
 import statistics
@@ -56,6 +55,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench import reference_matching_data as data  # noqa: E402
+from bench.machine import machine  # noqa: E402
 from champions.models import (  # noqa: E402
     ACTIVITY_LEVELS,
     Activity,
@@ -116,23 +116,6 @@ class Phase:
     def p95(self) -> float:
         ordered = sorted(self.latencies)
         return ordered[max(0, int(len(ordered) * 0.95) - 1)]
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    meminfo = Path("/proc/meminfo").read_text().split()
-    total = f"{int(meminfo[meminfo.index('MemTotal:') + 1]) / 1024**2:.0f} GiB"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()[0]
-    return f"nproc {os.cpu_count()}, {total} RAM, {cpu}; PostgreSQL {server}"
 
 
 # --- set-up ---------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import sys
@@ -45,6 +44,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.machine import load_average, machine  # noqa: E402
 from champions import digest  # noqa: E402
 from champions.models import (  # noqa: E402
     Account,
@@ -139,14 +139,6 @@ def fill(champions: int) -> None:
     )
 
 
-def machine() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()[0]
-    python = f"{platform.python_implementation()} {platform.python_version()}"
-    return f"nproc {os.cpu_count()}, {python}, PostgreSQL {server}"
-
-
 def measure_due() -> tuple[list[digest.DueDigest], float, int]:
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
@@ -181,7 +173,7 @@ def main() -> None:
         fill(args.champions)
         print(f"filled {args.champions} champions in {time.perf_counter() - started:.0f} s")
     DigestDelivery.objects.all().delete()
-    print(f"machine: {machine()}; load {' / '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print(f"machine: {machine()}; load {load_average()}")
 
     due, elapsed, queries = measure_due()
     print(f"1. who is due: {len(due)} of {Champion.objects.count()} champions in "

@@ -76,6 +76,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.machine import machine_facts  # noqa: E402
 from champions import services  # noqa: E402
 from champions.models import (  # noqa: E402
     ACTIVITY_LEVELS,
@@ -591,30 +592,6 @@ def _quantile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, math.ceil(q * len(values)) - 1)]
 
 
-def machine() -> dict[str, str]:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "?",
-    )
-    free = subprocess.run(["/usr/bin/free", "-h"], capture_output=True, text=True)
-    memory = free.stdout.splitlines()
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-    return {
-        "nproc": str(os.cpu_count()),
-        "cpu": model,
-        "memory": memory[1].split()[1],
-        "postgres": version,
-        "python": sys.version.split()[0],
-        "load": " / ".join(f"{v:.1f}" for v in os.getloadavg()),
-    }
-
-
 def main() -> None:
     global CHAMPIONS, ACCOUNTS, DEALS, REFERENCED_DEALS
     parser = argparse.ArgumentParser()
@@ -650,7 +627,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give a live database
     print(f"data: {time.monotonic() - began:.0f} s", flush=True)
-    results: dict[str, Any] = {"machine": machine()}
+    results: dict[str, Any] = {"machine": machine_facts()}
     phases: dict[str, Callable[[], dict[str, Any]]] = {
         "full": lambda: full_sync(args.processes),
         "one_percent": lambda: one_percent(rng),
@@ -772,7 +749,7 @@ reference-call consent for 10 %, two adoption figures per account, {objects["dea
 with a fulfilled reference (so {objects["reference links"]} deal ↔ contact "Reference" links).
 
 **Machine**: {m["nproc"]} CPUs (`nproc`), {m["cpu"]} (`/proc/cpuinfo`), {m["memory"]} RAM
-(`free -h`), PostgreSQL {m["postgres"]} and Redis 7 on the same host, Python {m["python"]};
+(`/proc/meminfo`), {m["database"]} and Redis 7 on the same host, Python {m["python"]};
 load average {m["load"]} when the run started (the host is shared).
 
 | measure | result | goal |

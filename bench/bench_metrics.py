@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -47,6 +45,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench import metrics_data  # noqa: E402
+from bench.machine import machine  # noqa: E402
 from bench.metrics_data import REFERENCE  # noqa: E402
 from champions.models import Activity, User  # noqa: E402
 from programs.metrics import registry, services  # noqa: E402
@@ -120,28 +119,6 @@ def floor() -> tuple[int, int]:
         row = cursor.fetchone()
     assert row is not None
     return int(row[0]), int(row[1])
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = subprocess.run(
-        ["/usr/bin/free", "-h"], capture_output=True, text=True, check=False
-    ).stdout
-    total = memory.splitlines()[1].split()[1] if memory else "?"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()
-    return (
-        f"{os.cpu_count()} CPUs (nproc), {cpu}, {total} RAM (free -h), PostgreSQL "
-        f"{server[0] if server else '?'} on the same host, Python {platform.python_version()}"
-    )
 
 
 def store_dashboard_snapshots(now: Any) -> None:

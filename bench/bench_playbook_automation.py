@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -49,6 +47,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Exists, OuterRef  # noqa: E402
 
 from bench import playbook_data  # noqa: E402
+from bench.machine import machine  # noqa: E402
 from champions.models import Activity, ActivityKind, ActivityLevel, Champion, ChampionState  # noqa: E402
 from programs.clinics.models import Answer, Question, QuestionStatus  # noqa: E402
 from programs.playbooks import automation, services  # noqa: E402
@@ -266,24 +265,6 @@ def perform(chunks: list[list[int]], now: datetime) -> list[tuple[str, float, in
 
 
 # --- reporting ----------------------------------------------------------------------------
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    memory = subprocess.run(["free", "-h"], capture_output=True, text=True, check=False).stdout  # noqa: S607
-    total = next((line.split()[1] for line in memory.splitlines() if line.startswith("Mem:")), "?")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT 1")
-        database = str(cursor.fetchone()[0]).split(" on ")[0]
-    python = platform.python_version()
-    return f"{os.cpu_count()} CPUs ({cpu}), {total} RAM, {database}, Python {python}"
 
 
 def timed(label: str, call: Callable[[], Any]) -> Any:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
@@ -42,6 +41,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench import reference_matching_data as data  # noqa: E402
+from bench.machine import machine  # noqa: E402
 from champions.models import (  # noqa: E402
     Champion,
     ChampionState,
@@ -126,23 +126,6 @@ def timed(
         call(loaded)
         seconds.append(time.perf_counter() - started)
     return statistics.median(seconds), min(seconds), len(queries), result
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    meminfo = Path("/proc/meminfo").read_text().split()
-    total = f"{int(meminfo[meminfo.index('MemTotal:') + 1]) / 1024 / 1024:.0f} GiB"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()[0]
-    return f"{os.cpu_count()} CPUs (nproc), {total} RAM, {cpu}; PostgreSQL {server}"
 
 
 def explain(request: ReferenceRequest) -> str:

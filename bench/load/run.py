@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import secrets
 import signal
 import subprocess
@@ -52,6 +51,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from bench.bench_api import token_for  # noqa: E402
+from bench.machine import load_average, machine  # noqa: E402
 from champions.models import (  # noqa: E402
     Activity,
     ApiToken,
@@ -160,18 +160,6 @@ def start_gunicorn(port: int, workers: int, log: Any) -> subprocess.Popen[bytes]
     sys.exit("gunicorn did not answer /healthz in time; see var/load/gunicorn.log")
 
 
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return f"nproc {os.cpu_count()}, {cpu}, load {os.getloadavg()[0]:.1f}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
@@ -199,7 +187,11 @@ def main() -> int:
         )
     log = (OUT / "gunicorn.log").open("w")
     server = start_gunicorn(args.port, args.workers, log)
-    print(f"before: {machine()}; gunicorn {args.workers} workers on port {args.port}", flush=True)
+    print(
+        f"before: {machine()}, load {load_average()}; "
+        f"gunicorn {args.workers} workers on port {args.port}",
+        flush=True,
+    )
     try:
         run = subprocess.run(  # noqa: S603
             [
@@ -221,7 +213,7 @@ def main() -> int:
             env={**os.environ, "LOAD_CREDENTIALS": str(credentials_file)},
         )
     finally:
-        print(f"after: {machine()}", flush=True)
+        print(f"after: load {load_average()}", flush=True)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
         clean_up(credentials)
