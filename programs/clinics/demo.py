@@ -139,7 +139,9 @@ def _guild_questions(
                 mark = services.answer_mark_helpful(answer=answer, user=marker)
                 mark.created_at = min(ctx.later(answer.posted_at, 0.01, 2), now)
                 out.marks.append(mark)
-                if marker.pk == asker.user_id and answer in peer_answers:
+                # The service's rule: a peer's answer marked helpful by anyone but its author
+                # is a value moment for the asker, dated when the answer was posted.
+                if answer in peer_answers:
                     earliest(out.values, asker.pk, answer.posted_at)
         if answers and rng.random() < 0.7 and asker.user is not None and age > 3:
             chosen = peer_answers[0] if peer_answers else answers[0]
