@@ -58,7 +58,12 @@ from programs.references.models import (
     StoryFeature,
     UseCase,
 )
-from programs.references.selectors import program_settings, stories_visible_to_sales, tier_caps
+from programs.references.selectors import (
+    program_settings,
+    stories_visible_to_sales,
+    tier_caps,
+    visible_story_ids,
+)
 from programs.references.selectors.requests import BUSY_STATUSES, COMMITTED_STATUSES
 
 
@@ -164,9 +169,7 @@ def reference_page(
         .only(*SHOWN_FIELDS)
     )
     features = list(
-        StoryFeature.objects.filter(
-            champion_id__in=ids, story__in=stories_visible_to_sales(at=at).values("pk")
-        )
+        StoryFeature.objects.filter(champion_id__in=ids, story_id__in=visible_story_ids(at=at))
         .order_by("id")
         .values_list(
             "champion_id", "story_id", "story__title", "story__video_url", "story__use_case__slug"
