@@ -60,7 +60,6 @@ from programs.references.models import (
 )
 from programs.references.selectors import (
     program_settings,
-    stories_visible_to_sales,
     tier_caps,
     visible_story_ids,
 )
@@ -148,7 +147,9 @@ def featured_in_visible_story(**story_filter: Any) -> IsNull:
     then that story's visibility). A scalar subquery, because PostgreSQL would hash an EXISTS
     — deciding visibility for every matching story first (0.6 s for a use case).
     """
-    story = stories_visible_to_sales().filter(features__champion=OuterRef("pk"), **story_filter)
+    story = ReferenceStory.objects.filter(
+        pk__in=visible_story_ids(), features__champion=OuterRef("pk"), **story_filter
+    )
     return IsNull(Subquery(story.values("pk")[:1]), False)
 
 
