@@ -58,7 +58,11 @@ from programs.references.models import (
     StoryFeature,
     UseCase,
 )
-from programs.references.selectors import program_settings, stories_visible_to_sales, tier_caps
+from programs.references.selectors import (
+    program_settings,
+    tier_caps,
+    visible_story_ids,
+)
 from programs.references.selectors.requests import BUSY_STATUSES, COMMITTED_STATUSES
 
 
@@ -143,34 +147,51 @@ def featured_in_visible_story(**story_filter: Any) -> IsNull:
     then that story's visibility). A scalar subquery, because PostgreSQL would hash an EXISTS
     — deciding visibility for every matching story first (0.6 s for a use case).
     """
-    story = stories_visible_to_sales().filter(features__champion=OuterRef("pk"), **story_filter)
+    story = ReferenceStory.objects.filter(
+        pk__in=visible_story_ids(), features__champion=OuterRef("pk"), **story_filter
+    )
     return IsNull(Subquery(story.values("pk")[:1]), False)
 
 
-def reference_page(page: Sequence[Champion], *, at: datetime | None = None) -> list[Champion]:
-    """The page's champions, in its order, with what a reference shows — account, profile,
-    product areas, use cases, availability, the stories sales may use with their metrics
-    (`visible_features`, and their stories as `visible_stories`) — in a fixed number of
-    queries whatever the page size."""
+def reference_page(
+    page: Sequence[Champion], *, program_team: bool = False, at: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The page's references, in its order, as the search shows them (the program team's
+    fields too with `program_team`): company, product areas, use cases, availability, the
+    stories sales may use with their metrics — in a fixed number of queries whatever the page
+    size, read as plain values rows (model instances and nested serializers cost more CPU
+    than the queries themselves)."""
     if not page:
         return []
-    visible = stories_visible_to_sales(at=at)
-    features = StoryFeature.objects.filter(story__in=visible.values("pk")).select_related(
-        "story", "story__use_case"
-    )
     ids = [c.pk for c in page]
-    rows = (
+    champions = (
         with_availability(Champion.objects.filter(pk__in=ids), at=at)
         .select_related("account", "reference_profile")
         .only(*SHOWN_FIELDS)
-        .prefetch_related(
-            Prefetch("story_features", queryset=features, to_attr="visible_features"),
-            Prefetch(  # type: ignore[misc]  # through the to_attr list above
-                "visible_features__story__metrics",
-                queryset=ProvenMetric.objects.order_by("position", "id"),
-            ),
+    )
+    features = list(
+        StoryFeature.objects.filter(champion_id__in=ids, story_id__in=visible_story_ids(at=at))
+        .order_by("id")
+        .values_list(
+            "champion_id", "story_id", "story__title", "story__video_url", "story__use_case__slug"
         )
     )
+    metrics: dict[int, list[dict[str, Any]]] = {}
+    for story_id, name, before, after, unit, period in (
+        ProvenMetric.objects.filter(story_id__in={f[1] for f in features})
+        .order_by("position", "id")
+        .values_list("story_id", "name", "before", "after", "unit", "period")
+    ):
+        metrics.setdefault(story_id, []).append(
+            # Decimals as DRF writes them: a string with the column's two places.
+            {
+                "name": name,
+                "before": f"{before:.2f}",
+                "after": f"{after:.2f}",
+                "unit": unit,
+                "period": period,
+            }
+        )
     # Slugs are all a reference shows of its areas and stated use cases: plain pairs, not
     # prefetched models.
     areas = _slugs_by_champion(
@@ -183,14 +204,44 @@ def reference_page(page: Sequence[Champion], *, at: datetime | None = None) -> l
         .order_by("usecase__name")
         .values_list("referenceprofile__champion_id", "usecase__slug")
     )
-    by_pk = {champion.pk: champion for champion in rows}
-    for pk, champion in by_pk.items():
-        champion.product_area_slugs = areas.get(pk, [])  # type: ignore[attr-defined]
-        champion.stated_use_cases = stated.get(pk, [])  # type: ignore[attr-defined]
-        champion.visible_stories = [  # type: ignore[attr-defined]
-            feature.story for feature in champion.visible_features
-        ]
-    return [by_pk[pk] for pk in ids if pk in by_pk]
+    stories: dict[int, list[dict[str, Any]]] = {}
+    proven: dict[int, set[str]] = {}
+    for champion_id, story_id, title, video_url, use_case in features:
+        stories.setdefault(champion_id, []).append(
+            {
+                "id": story_id,
+                "title": title,
+                "has_video": bool(video_url),
+                "metrics": metrics.get(story_id, []),
+            }
+        )
+        if use_case is not None:
+            proven.setdefault(champion_id, set()).add(use_case)
+    rows: dict[int, dict[str, Any]] = {}
+    for champion in champions:
+        pk, account = champion.pk, champion.account
+        row = {
+            "id": pk,
+            "full_name": champion.full_name,
+            "title": champion.title,
+            "company": account.name,
+            "industry": account.industry,
+            "region": account.region,
+            "size_band": account.size_band,
+            "languages": list(champion.languages),
+            "product_areas": areas.get(pk, []),
+            "use_cases": sorted(set(stated.get(pk, [])) | proven.get(pk, set())),
+            "availability": availability_of(champion, at=at),
+            "stories": stories.get(pk, []),
+        }
+        if program_team:
+            row |= {
+                "email": champion.email,
+                "tier": champion.tier,
+                "private_notes": champion.private_notes,
+            }
+        rows[pk] = row
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 # What a reference shows of a champion, their company and their reference profile (the

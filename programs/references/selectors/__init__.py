@@ -29,6 +29,7 @@ from programs.references.selectors.stories import (
     story_text,
     story_version_diff,
     story_versions,
+    visible_story_ids,
 )
 
 __all__ = [
@@ -56,4 +57,5 @@ __all__ = [
     "story_version_diff",
     "story_versions",
     "tier_caps",
+    "visible_story_ids",
 ]

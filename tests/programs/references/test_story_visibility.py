@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,8 +18,12 @@ from tests.programs.references.factories import grant, make_story, publish, with
 pytestmark = pytest.mark.django_db
 
 
-def visible() -> list[ReferenceStory]:
-    return list(selectors.stories_visible_to_sales())
+def visible(at: datetime | None = None) -> list[ReferenceStory]:
+    stories = list(selectors.stories_visible_to_sales(at=at))
+    # The search's form of the rule, compiled once with the moment as a parameter, agrees.
+    ids = ReferenceStory.objects.filter(pk__in=selectors.visible_story_ids(at=at))
+    assert set(ids.values_list("pk", flat=True)) == {story.pk for story in stories}
+    return stories
 
 
 @pytest.fixture
@@ -75,7 +79,8 @@ def test_a_story_past_its_review_date_is_hidden_before_the_job_runs(
     published: ReferenceStory,
 ) -> None:
     assert published.review_due_at is not None
-    assert selectors.stories_visible_to_sales(at=published.review_due_at).count() == 0
+    assert visible(at=published.review_due_at - timedelta(seconds=1)) == [published]
+    assert visible(at=published.review_due_at) == []
 
 
 def test_an_erased_champion_hides_their_stories(
