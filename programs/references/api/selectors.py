@@ -5,9 +5,9 @@ this module only shapes querysets for list endpoints — filters, prefetches for
 number of queries per page — and adapts a prospect profile to `match_request`.
 
 Two pieces would better live in `programs.references` itself (see the API hand-over):
-- `with_availability` annotates availability in SQL; `champion_availability` answers it for one
-  champion with several queries, which a page of 100 cannot afford. It mirrors the order of
-  `champion_availability` (paused, at cap, cooling down, busy, available).
+- `with_availability` annotates availability's inputs in SQL, so a search can filter on "available
+  now" across every champion; `availability_of` decides from them with the same
+  `availability_state` that `champions_availability` uses.
 - `match_profile` runs `match_request` for a prospect profile that is not a saved request
   (today by saving a preview request in a transaction that is rolled back).
 """
@@ -63,7 +63,11 @@ from programs.references.selectors import (
     tier_caps,
     visible_story_ids,
 )
-from programs.references.selectors.requests import BUSY_STATUSES, COMMITTED_STATUSES
+from programs.references.selectors.requests import (
+    BUSY_STATUSES,
+    COMMITTED_STATUSES,
+    availability_state,
+)
 
 
 def _count(queryset: QuerySet[Any]) -> Coalesce:
@@ -122,21 +126,18 @@ def available_now(*, at: datetime | None = None) -> Q:
 
 
 def availability_of(champion: Champion, *, at: datetime | None = None) -> str:
-    """available | busy | cooldown | at_cap | paused, in the order `champion_availability`
-    decides them, from the annotations of `with_availability` (no query per champion)."""
-    at = at or timezone.now()
-    cap, given = int(champion.ref_cap), int(champion.ref_given)  # type: ignore[attr-defined]
-    committed = int(champion.ref_committed)  # type: ignore[attr-defined]
-    cooldown_until = champion.ref_cooldown_until  # type: ignore[attr-defined]
-    if champion.ref_paused:  # type: ignore[attr-defined]
-        return "paused"
-    if given >= cap:
-        return "at_cap"
-    if cooldown_until is not None and cooldown_until > at:
-        return "cooldown"
-    if champion.ref_busy or given + committed >= cap:  # type: ignore[attr-defined]
-        return "busy"
-    return "available"
+    """available | busy | cooldown | at_cap | paused by `availability_state`, the rule
+    `champion_availability` follows, from the annotations of `with_availability` (no query
+    per champion)."""
+    return availability_state(
+        paused=bool(champion.ref_paused),  # type: ignore[attr-defined]
+        cap=int(champion.ref_cap),  # type: ignore[attr-defined]
+        given=int(champion.ref_given),  # type: ignore[attr-defined]
+        committed=int(champion.ref_committed),  # type: ignore[attr-defined]
+        busy=bool(champion.ref_busy),  # type: ignore[attr-defined]
+        cooldown_until=champion.ref_cooldown_until,  # type: ignore[attr-defined]
+        at=at or timezone.now(),
+    )
 
 
 def featured_in_visible_story(**story_filter: Any) -> IsNull:

@@ -187,6 +187,30 @@ def champions_availability(
     }
 
 
+def availability_state(
+    *,
+    paused: bool,
+    cap: int,
+    given: int,
+    committed: int,
+    busy: bool,
+    cooldown_until: datetime | None,
+    at: datetime,
+) -> str:
+    """The one rule, in its order: paused, at cap, cooling down, busy, available. Both the
+    Python reading (`champions_availability`) and the SQL annotations of the search
+    (`programs.references.api.selectors.availability_of`) decide through it."""
+    if paused:
+        return "paused"
+    if given >= cap:
+        return "at_cap"
+    if cooldown_until is not None and cooldown_until > at:
+        return "cooldown"
+    if busy or given + committed >= cap:
+        return "busy"
+    return "available"
+
+
 def _availability(
     *,
     profile: ReferenceProfile | None,
@@ -197,22 +221,23 @@ def _availability(
 ) -> Availability:
     committed = len(open_statuses)
     cooldown_until = profile.cooldown_until if profile else None
-
-    def result(state: str, until: datetime | None = None) -> Availability:
-        return Availability(state, until, cap, len(given), committed)
-
-    if profile is not None and profile.paused:
-        return result("paused")
-    if len(given) >= cap:
-        frees_at = given[len(given) - cap] + timedelta(days=conf.CAP_WINDOW_DAYS) if cap else None
-        if frees_at and cooldown_until and cooldown_until > frees_at:
-            frees_at = cooldown_until
-        return result("at_cap", frees_at)
-    if cooldown_until is not None and cooldown_until > at:
-        return result("cooldown", cooldown_until)
-    if len(given) + committed >= cap or set(open_statuses) & set(BUSY_STATUSES):
-        return result("busy")
-    return result("available")
+    state = availability_state(
+        paused=profile is not None and profile.paused,
+        cap=cap,
+        given=len(given),
+        committed=committed,
+        busy=bool(set(open_statuses) & set(BUSY_STATUSES)),
+        cooldown_until=cooldown_until,
+        at=at,
+    )
+    until: datetime | None = None
+    if state == "at_cap" and cap:
+        until = given[len(given) - cap] + timedelta(days=conf.CAP_WINDOW_DAYS)
+        if cooldown_until and cooldown_until > until:
+            until = cooldown_until
+    elif state == "cooldown":
+        until = cooldown_until
+    return Availability(state, until, cap, len(given), committed)
 
 
 def reference_call_consent_withdrawn_at(
