@@ -89,7 +89,8 @@ def _guild_questions(
 ) -> None:
     rng, now = ctx.rng, ctx.now
     first = guild.created_at + timedelta(days=3)
-    moments = sorted(ctx.later(first, 0, (now - first).days) for _ in range(rng.randint(14, 22)))
+    span = (now - first).total_seconds() / 86_400  # not whole days: no jump at a time of day
+    moments = sorted(ctx.later(first, 0, span) for _ in range(rng.randint(14, 22)))
     solved: list[tuple[Question, datetime]] = []
     for at in moments:
         askers = [c for c in roster.members(guild, at) if c.user_id is not None]
