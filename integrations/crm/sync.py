@@ -3,7 +3,8 @@
 A pass, per object type (contacts, companies, deals, reference links, erasures):
 
 1. claim up to a batch of due entries in a short transaction (`select_for_update(skip_locked)`
-   and a lease in `claimed_until`), so concurrent workers never take the same rows;
+   and a lease in `claimed_until`), so concurrent workers never take the same rows; on
+   PostgreSQL the claims of one type take turns, so two workers never split a part batch;
 2. map them to CRM-neutral records and hash each payload; an unchanged hash is settled at
    once without any call, and claiming goes on until a full batch has changed (so 1 % of
    changes scattered over 50,000 entries still goes out in full batches);
@@ -76,6 +77,11 @@ UPDATE {OutboxEntry._meta.db_table} SET claimed_until = %s WHERE id IN (
     ORDER BY next_attempt_at, id LIMIT %s FOR UPDATE SKIP LOCKED
 ) RETURNING *
 """  # noqa: S608 (names and the status come from the model, values are parameters)
+# Claims of one type take turns (a transaction-scoped advisory lock, class id below): with
+# SKIP LOCKED alone, a second worker's claim skips only the rows the first has locked so far,
+# so two workers starting together would split a handful of due entries into two part
+# batches, one call each, where one claim would have taken them all.
+_CLAIM_LOCK_CLASS = 0x43524D  # "CRM"
 _FIELDS = [
     "status",
     "attempts",
@@ -340,8 +346,16 @@ class SyncEngine:
         now = timezone.now()
         lease = now + timedelta(seconds=self.policy.lease_seconds)
         if connection.vendor == "postgresql":
-            # One statement, one round trip: lock, lease and read the rows together.
-            claimed = OutboxEntry.objects.raw(_CLAIM_SQL, [lease, object_type, now, now, limit])
+            # Lock, lease and read the rows in one statement, after the type's claim turn.
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s, %s)",
+                        [_CLAIM_LOCK_CLASS, ORDER.index(ObjectType(object_type))],
+                    )
+                claimed = list(
+                    OutboxEntry.objects.raw(_CLAIM_SQL, [lease, object_type, now, now, limit])
+                )
             return sorted(claimed, key=lambda e: (e.next_attempt_at, e.pk))
         with transaction.atomic():
             entries = list(
