@@ -6,7 +6,7 @@ number of queries per page — and adapts a prospect profile to `match_request`.
 
 Two pieces would better live in `programs.references` itself (see the API hand-over):
 - `with_availability` annotates availability's inputs in SQL, so a search can filter on "available
-  now" across every champion; `availability_of` decides from them with the same
+  now" across every champion; `reference_page` decides from them with the same
   `availability_state` that `champions_availability` uses.
 - `match_profile` runs `match_request` for a prospect profile that is not a saved request
   (today by saving a preview request in a transaction that is rolled back).
@@ -14,14 +14,13 @@ Two pieces would better live in `programs.references` itself (see the API hand-o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
@@ -32,7 +31,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
@@ -45,6 +43,7 @@ from champions.models import (
     ProductArea,
     User,
 )
+from config.precompiled import AnyOf, Ids, Moment, Precompiled
 from programs.references import conf
 from programs.references.consent import consent_granted
 from programs.references.matching import MatchCandidate, match_request
@@ -53,16 +52,14 @@ from programs.references.models import (
     Deal,
     ProvenMetric,
     ReferenceProfile,
+    ReferenceProgramSettings,
     ReferenceRequest,
     ReferenceStory,
     StoryFeature,
+    TierReferenceCap,
     UseCase,
 )
-from programs.references.selectors import (
-    program_settings,
-    tier_caps,
-    visible_story_ids,
-)
+from programs.references.selectors import visible_story_ids
 from programs.references.selectors.requests import (
     BUSY_STATUSES,
     COMMITTED_STATUSES,
@@ -92,20 +89,27 @@ def reference_pool(*, at: datetime | None = None) -> QuerySet[Champion]:
 def with_availability(
     queryset: QuerySet[Champion], *, at: datetime | None = None
 ) -> QuerySet[Champion]:
-    """Annotated with what `availability_of` needs: `ref_cap`, `ref_given` (fulfilled in the
+    """Annotated with what `availability_state` needs: `ref_cap`, `ref_given` (fulfilled in the
     rolling window), `ref_committed` (offered, accepted or scheduled), `ref_busy` (accepted
-    or scheduled), `ref_paused`, `ref_cooldown_until`."""
+    or scheduled), `ref_paused`, `ref_cooldown_until`.
+
+    The cap is `champion_cap`'s rule in SQL — the profile's override, else the tier's cap,
+    else the program's default (the model's default until the team saves the settings) — so
+    the settings are read by the same query, with no round trip of their own per request.
+    """
     at = at or timezone.now()
-    program, caps = program_settings(), tier_caps()
     window_start = at - timedelta(days=conf.CAP_WINDOW_DAYS)
-    tier_cap = Case(
-        *[When(tier=tier, then=Value(cap)) for tier, cap in sorted(caps.items())],
-        default=Value(program.default_cap),
-        output_field=IntegerField(),
-    )
+    tier_cap = TierReferenceCap.objects.filter(tier=OuterRef("tier")).values("cap")[:1]
+    program_cap = ReferenceProgramSettings.objects.filter(pk=1).values("default_cap")[:1]
     requests = ReferenceRequest.objects.filter(champion=OuterRef("pk"))
     return queryset.annotate(
-        ref_cap=Coalesce(F("reference_profile__cap_override"), tier_cap),
+        ref_cap=Coalesce(
+            F("reference_profile__cap_override"),
+            Subquery(tier_cap, output_field=IntegerField()),
+            Subquery(program_cap, output_field=IntegerField()),
+            Value(ReferenceProgramSettings(pk=1).default_cap),
+            output_field=IntegerField(),
+        ),
         ref_given=_count(requests.filter(fulfilled_at__gt=window_start, fulfilled_at__lte=at)),
         ref_committed=_count(requests.filter(status__in=COMMITTED_STATUSES)),
         ref_busy=Exists(requests.filter(status__in=BUSY_STATUSES)),
@@ -115,28 +119,13 @@ def with_availability(
 
 
 def available_now(*, at: datetime | None = None) -> Q:
-    """SQL: `availability_of` would say "available" (on `with_availability`'s annotations)."""
+    """SQL: `availability_state` would say "available" (on `with_availability`'s annotations)."""
     at = at or timezone.now()
     return (
         Q(ref_paused=False)
         & (Q(ref_cooldown_until__isnull=True) | Q(ref_cooldown_until__lte=at))
         & Q(ref_busy=False)
         & Q(ref_given__lt=F("ref_cap") - F("ref_committed"))
-    )
-
-
-def availability_of(champion: Champion, *, at: datetime | None = None) -> str:
-    """available | busy | cooldown | at_cap | paused by `availability_state`, the rule
-    `champion_availability` follows, from the annotations of `with_availability` (no query
-    per champion)."""
-    return availability_state(
-        paused=bool(champion.ref_paused),  # type: ignore[attr-defined]
-        cap=int(champion.ref_cap),  # type: ignore[attr-defined]
-        given=int(champion.ref_given),  # type: ignore[attr-defined]
-        committed=int(champion.ref_committed),  # type: ignore[attr-defined]
-        busy=bool(champion.ref_busy),  # type: ignore[attr-defined]
-        cooldown_until=champion.ref_cooldown_until,  # type: ignore[attr-defined]
-        at=at or timezone.now(),
     )
 
 
@@ -154,119 +143,163 @@ def featured_in_visible_story(**story_filter: Any) -> IsNull:
     return IsNull(Subquery(story.values("pk")[:1]), False)
 
 
+# The three reads of a search page, compiled once per process (`config.precompiled`): the
+# queryset-building and compiling would cost more Python than the database needs to answer.
+_CAP_WINDOW = {"window_start": ("at", lambda at: at - timedelta(days=conf.CAP_WINDOW_DAYS))}
+_PAGE_CHAMPIONS = Precompiled(
+    lambda ids, at: (
+        with_availability(Champion.objects.filter(AnyOf("pk", ids)), at=at)
+        .order_by()
+        .values_list(  # type: ignore[misc]  # the annotations of `with_availability`
+            "pk",
+            "full_name",
+            "title",
+            "languages",
+            "email",
+            "tier",
+            "private_notes",
+            "account__name",
+            "account__industry",
+            "account__region",
+            "account__size_band",
+            "ref_paused",
+            "ref_cap",
+            "ref_given",
+            "ref_committed",
+            "ref_busy",
+            "ref_cooldown_until",
+        )
+    ),
+    ids=Ids,
+    at=Moment,
+    derived=_CAP_WINDOW,
+)
+# The stories sales may use that feature these champions, each with its proven metrics: one
+# row per metric, joined (a story without metrics has one row of NULLs).
+_PAGE_STORIES = Precompiled(
+    lambda ids, at: (
+        StoryFeature.objects.filter(
+            AnyOf("champion_id", ids), story_id__in=visible_story_ids(at=at)
+        )
+        .order_by("id", "story__metrics__position", "story__metrics__id")
+        .values_list(
+            "champion_id",
+            "story_id",
+            "story__title",
+            "story__video_url",
+            "story__use_case__slug",
+            "story__metrics__name",
+            "story__metrics__before",
+            "story__metrics__after",
+            "story__metrics__unit",
+            "story__metrics__period",
+        )
+    ),
+    ids=Ids,
+    at=Moment,
+)
+# Slugs are all a reference shows of its areas and stated use cases: both kinds of pairs,
+# tagged, in one read.
+_PAGE_SLUGS = Precompiled(
+    lambda ids: (
+        Champion.product_areas.through.objects.filter(AnyOf("champion_id", ids))
+        .annotate(kind=Value("area"))
+        .values_list("kind", "champion_id", "productarea__name", "productarea__slug")  # type: ignore[misc]  # the stubs do not see annotations on through models
+        .union(
+            ReferenceProfile.use_cases.through.objects.filter(
+                AnyOf("referenceprofile__champion_id", ids)
+            )
+            .annotate(kind=Value("use_case"))
+            .values_list("kind", "referenceprofile__champion_id", "usecase__name", "usecase__slug"),  # type: ignore[misc]
+            all=True,
+        )
+    ),
+    ids=Ids,
+)
+
+
 def reference_page(
     page: Sequence[Champion], *, program_team: bool = False, at: datetime | None = None
 ) -> list[dict[str, Any]]:
     """The page's references, in its order, as the search shows them (the program team's
     fields too with `program_team`): company, product areas, use cases, availability, the
-    stories sales may use with their metrics — in a fixed number of queries whatever the page
-    size, read as plain values rows (model instances and nested serializers cost more CPU
-    than the queries themselves)."""
+    stories sales may use with their metrics — in three queries whatever the page size, read
+    as plain rows (model instances and nested serializers cost more CPU than the queries)."""
     if not page:
         return []
+    at = at or timezone.now()
     ids = [c.pk for c in page]
-    champions = (
-        with_availability(Champion.objects.filter(pk__in=ids), at=at)
-        .select_related("account", "reference_profile")
-        .only(*SHOWN_FIELDS)
-    )
-    features = list(
-        StoryFeature.objects.filter(champion_id__in=ids, story_id__in=visible_story_ids(at=at))
-        .order_by("id")
-        .values_list(
-            "champion_id", "story_id", "story__title", "story__video_url", "story__use_case__slug"
-        )
-    )
-    metrics: dict[int, list[dict[str, Any]]] = {}
-    for story_id, name, before, after, unit, period in (
-        ProvenMetric.objects.filter(story_id__in={f[1] for f in features})
-        .order_by("position", "id")
-        .values_list("story_id", "name", "before", "after", "unit", "period")
-    ):
-        metrics.setdefault(story_id, []).append(
-            # Decimals as DRF writes them: a string with the column's two places.
-            {
-                "name": name,
-                "before": f"{before:.2f}",
-                "after": f"{after:.2f}",
-                "unit": unit,
-                "period": period,
-            }
-        )
-    # Slugs are all a reference shows of its areas and stated use cases: plain pairs, not
-    # prefetched models.
-    areas = _slugs_by_champion(
-        Champion.product_areas.through.objects.filter(champion_id__in=ids)
-        .order_by("productarea__name")
-        .values_list("champion_id", "productarea__slug")
-    )
-    stated = _slugs_by_champion(
-        ReferenceProfile.use_cases.through.objects.filter(referenceprofile__champion_id__in=ids)
-        .order_by("usecase__name")
-        .values_list("referenceprofile__champion_id", "usecase__slug")
-    )
     stories: dict[int, list[dict[str, Any]]] = {}
     proven: dict[int, set[str]] = {}
-    for champion_id, story_id, title, video_url, use_case in features:
-        stories.setdefault(champion_id, []).append(
-            {
-                "id": story_id,
-                "title": title,
-                "has_video": bool(video_url),
-                "metrics": metrics.get(story_id, []),
-            }
-        )
-        if use_case is not None:
-            proven.setdefault(champion_id, set()).add(use_case)
+    story_rows: dict[tuple[int, int], dict[str, Any]] = {}
+    for champion_id, story_id, title, video_url, use_case, *metric in _PAGE_STORIES.rows(
+        ids=ids, at=at
+    ):
+        story = story_rows.get((champion_id, story_id))
+        if story is None:
+            story = {"id": story_id, "title": title, "has_video": bool(video_url), "metrics": []}
+            story_rows[(champion_id, story_id)] = story
+            stories.setdefault(champion_id, []).append(story)
+            if use_case is not None:
+                proven.setdefault(champion_id, set()).add(use_case)
+        name, before, after, unit, period = metric
+        if name is not None:
+            # Decimals as DRF writes them: a string with the column's two places.
+            story["metrics"].append(
+                {
+                    "name": name,
+                    "before": f"{before:.2f}",
+                    "after": f"{after:.2f}",
+                    "unit": unit,
+                    "period": period,
+                }
+            )
+    areas: dict[int, list[str]] = {}
+    stated: dict[int, list[str]] = {}
+    for kind, champion_id, _, slug in sorted(_PAGE_SLUGS.rows(ids=ids)):
+        (areas if kind == "area" else stated).setdefault(champion_id, []).append(slug)
     rows: dict[int, dict[str, Any]] = {}
-    for champion in champions:
-        pk, account = champion.pk, champion.account
+    for (
+        pk,
+        full_name,
+        title,
+        languages,
+        email,
+        tier,
+        private_notes,
+        company,
+        industry,
+        region,
+        size_band,
+        *availability,
+    ) in _PAGE_CHAMPIONS.rows(ids=ids, at=at):
+        paused, cap, given, committed, busy, cooldown_until = availability
         row = {
             "id": pk,
-            "full_name": champion.full_name,
-            "title": champion.title,
-            "company": account.name,
-            "industry": account.industry,
-            "region": account.region,
-            "size_band": account.size_band,
-            "languages": list(champion.languages),
+            "full_name": full_name,
+            "title": title,
+            "company": company,
+            "industry": industry,
+            "region": region,
+            "size_band": size_band,
+            "languages": list(languages),
             "product_areas": areas.get(pk, []),
             "use_cases": sorted(set(stated.get(pk, [])) | proven.get(pk, set())),
-            "availability": availability_of(champion, at=at),
+            "availability": availability_state(
+                paused=bool(paused),
+                cap=int(cap),
+                given=int(given),
+                committed=int(committed),
+                busy=bool(busy),
+                cooldown_until=cooldown_until,
+                at=at,
+            ),
             "stories": stories.get(pk, []),
         }
         if program_team:
-            row |= {
-                "email": champion.email,
-                "tier": champion.tier,
-                "private_notes": champion.private_notes,
-            }
+            row |= {"email": email, "tier": tier, "private_notes": private_notes}
         rows[pk] = row
     return [rows[pk] for pk in ids if pk in rows]
-
-
-# What a reference shows of a champion, their company and their reference profile (the
-# program team's fields included): the rest of these wide rows stays in the database.
-SHOWN_FIELDS = (
-    "full_name",
-    "title",
-    "languages",
-    "tier",
-    "email",
-    "private_notes",
-    "account__name",
-    "account__industry",
-    "account__region",
-    "account__size_band",
-    "reference_profile__champion",
-)
-
-
-def _slugs_by_champion(pairs: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
-    slugs: dict[int, list[str]] = {}
-    for champion_id, slug in pairs:
-        slugs.setdefault(champion_id, []).append(slug)
-    return slugs
 
 
 def stories_for_listing(queryset: QuerySet[ReferenceStory]) -> QuerySet[ReferenceStory]:

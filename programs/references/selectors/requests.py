@@ -199,7 +199,7 @@ def availability_state(
 ) -> str:
     """The one rule, in its order: paused, at cap, cooling down, busy, available. Both the
     Python reading (`champions_availability`) and the SQL annotations of the search
-    (`programs.references.api.selectors.availability_of`) decide through it."""
+    (`programs.references.api.selectors.reference_page`) decide through it."""
     if paused:
         return "paused"
     if given >= cap:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import functools
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -17,6 +14,7 @@ from django.utils import timezone
 from champions.errors import DomainError
 from champions.models import Champion, ConsentScope
 from champions.selectors import consents_current
+from config.precompiled import Moment, Precompiled
 from programs.references.consent import consent_granted, story_consent_scopes
 from programs.references.models import (
     Quote,
@@ -108,24 +106,11 @@ def stories_visible_to_sales(*, at: datetime | None = None) -> QuerySet[Referenc
     )
 
 
-# A moment no caller passes: where it lands among the compiled parameters, `at` goes.
-_AT_PLACEHOLDER = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
-
-
-@functools.cache
-def _visible_story_ids_sql(vendor: str) -> tuple[str, tuple[Any, ...]]:
-    # Unordered, as Django writes an `__in` subquery: an ORDER BY would keep PostgreSQL from
-    # pulling it up into a semi-join (it would decide visibility for every story first).
-    ids = stories_visible_to_sales(at=_AT_PLACEHOLDER).order_by().values("pk")
-    sql, params = ids.query.sql_with_params()
-    if _moment(_AT_PLACEHOLDER) not in params:
-        raise RuntimeError("The visibility rule no longer takes its moment as a parameter.")
-    return sql, params
-
-
-def _moment(at: datetime) -> Any:
-    """`at` as the database backend writes it among compiled parameters."""
-    return connection.ops.adapt_datetimefield_value(at)
+# Unordered, as Django writes an `__in` subquery: an ORDER BY would keep PostgreSQL from
+# pulling it up into a semi-join (it would decide visibility for every story first).
+_VISIBLE_STORY_IDS = Precompiled(
+    lambda at: stories_visible_to_sales(at=at).order_by().values("pk"), at=Moment
+)
 
 
 def visible_story_ids(*, at: datetime | None = None) -> RawSQL:
@@ -135,11 +120,7 @@ def visible_story_ids(*, at: datetime | None = None) -> RawSQL:
     its nested consent subqueries cost a search page about 4 ms of Python on every request.
     Still evaluated by the database on each query, so a withdrawal hides a story at once.
     """
-    at = at or timezone.now()
-    sql, params = _visible_story_ids_sql(connection.vendor)
-    placeholder, moment = _moment(_AT_PLACEHOLDER), _moment(at)
-    params = tuple(moment if param == placeholder else param for param in params)
-    return RawSQL(sql, params)  # noqa: S611  # compiled by Django from the queryset above
+    return _VISIBLE_STORY_IDS.raw(at=at or timezone.now())
 
 
 def story_is_visible_to_sales(*, story: ReferenceStory, at: datetime | None = None) -> bool:
