@@ -72,6 +72,6 @@ def test_compiled_once_the_sql_is_the_same_for_any_number_of_ids() -> None:
         by_ids.rows(ids=[champions[0].pk])
         by_ids.rows(ids=[c.pk for c in champions])
     first, second = (q["sql"] for q in queries.captured_queries)
-    # The SQL text differs only in the one parameter that holds the list.
-    assert first.count("json_each") + first.count("ANY(") == 1
-    assert len(queries.captured_queries) == 2 and first != second
+    # One parameter holds the list, whatever its length.
+    assert first.count("json_each(") + first.count("ANY(") == 1
+    assert second.count("json_each(") + second.count("ANY(") == 1
