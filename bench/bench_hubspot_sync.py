@@ -94,6 +94,7 @@ from champions.models import (  # noqa: E402
     Guild,
     Membership,
     User,
+    refresh_reference_call_consent,
 )
 from integrations.crm.models import OutboxEntry, OutboxStatus  # noqa: E402
 from integrations.crm.outbox import NUDGE_KEY  # noqa: E402
@@ -184,6 +185,7 @@ def fill(rng: random.Random) -> None:
         )
         for champion in rng.sample(champions, CHAMPIONS // 10)
     )
+    refresh_reference_call_consent()
     AdoptionFigure.objects.bulk_create(
         AdoptionFigure(
             account=account,

@@ -36,6 +36,7 @@ from champions.models import (
     ProductArea,
     Region,
     SizeBand,
+    refresh_reference_call_consent,
 )
 from programs.references.models import (
     Deal,
@@ -125,6 +126,7 @@ def generate(*, champions: int = 100_000, stories: int = 20_000, seed: int = 42)
     counts["champion_product_areas"] = _champion_areas(rng, champion_rows, areas)
     consenting = rng.sample(active_ids, int(len(active_ids) * 0.7))
     counts["consent_records"] = _consents(rng, consenting)
+    refresh_reference_call_consent()
     counts["reference_profiles"] = _profiles(rng, consenting, use_cases)
     counts["stories"] = _stories(rng, stories, consenting, areas, use_cases)
     counts["requests"] = _requests(rng, consenting)

@@ -62,6 +62,7 @@ from champions.models import (
     Region,
     SizeBand,
     User,
+    refresh_reference_call_consent,
 )
 from champions.roles import Role, ensure_role_groups
 
@@ -1100,6 +1101,7 @@ class _ConsentStep:
 def _wipe_consent() -> None:
     ConsentRecord.objects.all().delete()
     ConsentText.objects.all().delete()
+    refresh_reference_call_consent()
 
 
 def _consent_plan(ctx: DemoContext, second_version: datetime) -> list[_ConsentStep]:
@@ -1163,6 +1165,7 @@ def build_consent(ctx: DemoContext) -> None:
     ConsentRecord.objects.bulk_update(
         [record for record, _ in recorded.values()], ["recorded_at"], batch_size=BATCH_SIZE
     )
+    refresh_reference_call_consent()  # the records' times moved into the past
 
 
 # --- a year of history --------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.timezone import now
@@ -252,6 +252,13 @@ class Champion(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
+    reference_call_consent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the current reference-call consent was given; empty while the latest "
+        "record is a withdrawal or there is none. Kept by ConsentRecord.",
+    )
 
     class Meta:
         ordering = ["full_name"]
@@ -280,6 +287,17 @@ class Champion(models.Model):
             models.Index(fields=["account", "state"]),
             # Reference search pages walk champions in name order (cursor pagination).
             models.Index(fields=["full_name", "id"], name="champion_name_order"),
+            # ... and only those sales may call: the walk reads this index alone.
+            models.Index(
+                fields=["full_name", "id"],
+                include=["account", "user", "joined_at", "reference_call_consent_at"],
+                condition=Q(
+                    state=ChampionState.ACTIVE,
+                    erased_at__isnull=True,
+                    reference_call_consent_at__isnull=False,
+                ),
+                name="champion_reference_pool",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -584,10 +602,41 @@ class ConsentRecord(models.Model):
         return f"{self.champion_id} {verb} {self.scope} at {self.recorded_at:%Y-%m-%d}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # The one guard kept in save(): an existing consent record is history and never changes.
+        # An existing consent record is history and never changes.
         if self.pk is not None:
             raise ValueError("Consent records are append-only.")
-        super().save(*args, **kwargs)
+        if self.scope != ConsentScope.REFERENCE_CALL:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            # The champion's row is locked first, so two records for the same champion are
+            # written one after the other and the second sees the first when it recomputes.
+            Champion.objects.select_for_update().filter(pk=self.champion_id).exists()
+            super().save(*args, **kwargs)
+            refresh_reference_call_consent([self.champion_id])
+
+
+def refresh_reference_call_consent(champion_ids: list[int] | None = None) -> int:
+    """Set `Champion.reference_call_consent_at` from the consent records (of these champions,
+    or all): the latest record's time if it is a grant, else empty. `ConsentRecord.save()`
+    calls it; code that bulk-creates records calls it after. One UPDATE; returns its count.
+
+    The column lets a reference search walk only the champions sales may call, from an index
+    alone, instead of probing each walked champion's latest record (BENCHMARKS.md "REST
+    API"). The rule is the latest record by time, as `consent_granted` reads it at a moment.
+    """
+    latest = ConsentRecord.objects.filter(
+        champion=models.OuterRef("pk"), scope=ConsentScope.REFERENCE_CALL
+    ).order_by("-recorded_at", "-id")
+    granted_at = latest.annotate(
+        granted_at=models.Case(models.When(granted=True, then=models.F("recorded_at")))
+    ).values("granted_at")[:1]
+    champions = Champion.objects.all()
+    if champion_ids is not None:
+        champions = champions.filter(pk__in=champion_ids)
+    return champions.update(
+        reference_call_consent_at=models.Subquery(granted_at, output_field=models.DateTimeField())
+    )
 
 
 class AdoptionFigure(models.Model):

@@ -33,6 +33,7 @@ from champions.models import (
     Region,
     SizeBand,
     User,
+    refresh_reference_call_consent,
 )
 from programs.references import services
 from programs.references.matching import match_request
@@ -114,6 +115,7 @@ def _backdated_consent(champions: Sequence[Champion], *, at: datetime) -> None:
         for champion in champions
         for scope in ConsentScope.values
     )
+    refresh_reference_call_consent([c.pk for c in champions])
 
 
 def _story(

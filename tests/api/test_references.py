@@ -277,6 +277,26 @@ def test_search_shows_only_consenting_champions_without_contact_details(
     assert team["email"] == world["ada"].email and team["private_notes"] == "secret"
 
 
+def test_search_follows_the_latest_consent_record_whatever_order_it_was_written_in(
+    clients: dict[str, APIClient], world: dict[str, Any]
+) -> None:
+    def names() -> list[str]:
+        return [
+            r["full_name"] for r in clients["sales"].get("/api/v1/references/").json()["results"]
+        ]
+
+    now = timezone.now()
+    # A withdrawal, then a grant recorded as given before it (a signed form filed late).
+    withdraw(world["bob"], ConsentScope.REFERENCE_CALL, at=now - timedelta(days=2))
+    grant(world["bob"], ConsentScope.REFERENCE_CALL, at=now - timedelta(days=5))
+    # A grant that takes effect only tomorrow.
+    grant(world["cy"], ConsentScope.REFERENCE_CALL, at=now + timedelta(days=1))
+    assert names() == ["Ada"]
+
+    grant(world["dee"], ConsentScope.REFERENCE_CALL)  # consents again
+    assert names() == ["Ada", "Dee"]
+
+
 @pytest.mark.parametrize(
     ("query", "names"),
     [

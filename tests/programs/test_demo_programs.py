@@ -18,11 +18,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from champions.models import Activity, Champion, ChampionState
+from champions.models import Activity, Champion, ChampionState, ConsentScope
 from programs.clinics.models import Answer, HelpfulMark, Question, QuestionStatus
 from programs.events.models import Event, EventKind, EventStatus, Registration, RegistrationStatus
 from programs.library.models import Template, TemplateRating
 from programs.recognition.models import GoodFirstContribution, Kudos
+from programs.references.consent import consent_granted
 from programs.references.models import (
     Attribution,
     ReferenceRequest,
@@ -154,3 +155,21 @@ def test_sections_run_in_app_order_whoever_imported_first() -> None:
     names = [section.name for section in demo.ordered_sections()]
     assert names.index("clinics") < names.index("governance")
     assert names.index("staff") == 0
+
+
+def test_the_reference_pool_column_agrees_with_the_consent_records(
+    seeded: datetime, db: None
+) -> None:
+    """The demo backdates and bulk-writes consent: every champion's stored reference-call
+    consent still says what the latest record says."""
+    now = timezone.now()
+    live = set(
+        Champion.objects.alias(current=consent_granted(ConsentScope.REFERENCE_CALL, at=now))
+        .filter(current=True)
+        .values_list("pk", flat=True)
+    )
+    stored = set(
+        Champion.objects.filter(reference_call_consent_at__lte=now).values_list("pk", flat=True)
+    )
+    assert len(live) >= 10
+    assert stored == live

@@ -39,13 +39,11 @@ from django.utils import timezone
 from champions.models import (
     Champion,
     ChampionState,
-    ConsentScope,
     ProductArea,
     User,
 )
 from config.precompiled import AnyOf, Ids, Moment, Precompiled
 from programs.references import conf
-from programs.references.consent import consent_granted
 from programs.references.matching import MatchCandidate, match_request
 from programs.references.models import (
     ActivityType,
@@ -74,14 +72,15 @@ def _count(queryset: QuerySet[Any]) -> Coalesce:
 
 def reference_pool(*, at: datetime | None = None) -> QuerySet[Champion]:
     """Champions sales may ask for a reference call: active, not erased, not staff, with a
-    current reference-call consent. Lean — the columns the search filters and orders by — so
-    a page reads only the rows it returns; `reference_page` reads the rest for those rows."""
+    current reference-call consent (`Champion.reference_call_consent_at`, kept with every
+    consent record, so a withdrawal takes them out at once). Lean — the columns the search
+    filters and orders by, all in the `champion_reference_pool` index — so a page reads only
+    the rows it returns; `reference_page` reads the rest for those rows."""
     at = at or timezone.now()
     return (
         Champion.objects.filter(state=ChampionState.ACTIVE, erased_at__isnull=True)
+        .filter(reference_call_consent_at__lte=at)
         .filter(Q(user__isnull=True) | Q(user__is_staff=False))
-        .alias(reference_consent=consent_granted(ConsentScope.REFERENCE_CALL, at=at))
-        .filter(reference_consent=True)
         .only("pk", "full_name", "joined_at")
     )
 
