@@ -36,6 +36,7 @@ from champions.models import (
     ApiToken,
     ApiTokenScope,
 )
+from config.api.filters import FilterSet
 from config.api.permissions import (
     IsIngestServiceOrProgramTeam,
     IsSalesOrProgramTeam,
@@ -271,7 +272,7 @@ class AdoptionFigureOutputSerializer(serializers.ModelSerializer[AdoptionFigure]
         read_only_fields = fields
 
 
-class AdoptionFilter(django_filters.FilterSet):
+class AdoptionFilter(FilterSet):
     metric = django_filters.CharFilter(field_name="metric", max_length=64)
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")

@@ -8,6 +8,7 @@ import django_filters  # type: ignore[import-untyped]
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from champions.models import Account, Champion, Industry, Region, SizeBand
+from config.api.filters import FilterSet
 from programs.references.api.selectors import (
     available_now,
     featured_in_visible_story,
@@ -38,7 +39,7 @@ class ReferenceOrdering(django_filters.OrderingFilter):
         return super().filter(qs, value)
 
 
-class ReferenceFilter(django_filters.FilterSet):
+class ReferenceFilter(FilterSet):
     industry = django_filters.ChoiceFilter(field_name="account__industry", choices=Industry.choices)
     region = django_filters.ChoiceFilter(field_name="account__region", choices=Region.choices)
     size_band = django_filters.ChoiceFilter(
@@ -107,7 +108,7 @@ class ReferenceFilter(django_filters.FilterSet):
         )
 
 
-class StoryFilter(django_filters.FilterSet):
+class StoryFilter(FilterSet):
     industry = django_filters.ChoiceFilter(choices=Industry.choices)
     region = django_filters.ChoiceFilter(choices=Region.choices)
     size_band = django_filters.ChoiceFilter(choices=SizeBand.choices)
