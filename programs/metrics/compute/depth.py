@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncMonth
 
 from champions.models import (
@@ -201,36 +201,37 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
     published = Template.objects.filter(
         population.actor("author_id"), published_at__gte=ctx.start, published_at__lt=ctx.end
     )
-    # Reuses in the window of those templates by a champion outside the template's guild, as
-    # one uncorrelated set of template ids: the database hashes it once instead of probing
-    # per template, and looks up the guild only for reuses of the window's templates.
-    transferred = (
+    # The reused templates as one uncorrelated set of ids (hashed once), found from the
+    # template's side: each published template is matched against the window's reuses of it
+    # in a semi-join, which stops at the first reuse from outside its guild (the guild is the
+    # template's own column, not a lookup per reuse).
+    reuses_outside = (
         window_activities(ctx)
         .filter(
             visible=True,
             kind=ActivityKind.REUSED_TEMPLATE,
             subject_type="library.template",
-            subject_id__in=published.values("pk"),
-        )
-        .annotate(
-            item_guild=Subquery(
-                # No ordering: the model's default would sort every one-row lookup.
-                Template.objects.filter(pk=OuterRef("subject_id")).order_by().values("guild_id")
-            )
+            subject_id=OuterRef("pk"),
         )
         .filter(
-            _not_member(OuterRef("item_guild"), OuterRef("champion_id"), OuterRef("occurred_at"))
+            _not_member(
+                OuterRef(OuterRef("guild_id")), OuterRef("champion_id"), OuterRef("occurred_at")
+            )
         )
-        .values("subject_id")
     )
+    transferred = published.filter(Exists(reuses_outside)).values("pk")
     templates = published.aggregate(
         items=Count("pk"), reused=Count("pk", filter=Q(pk__in=transferred))
     )
+    # The answers built on: a semi-join in the WHERE clause of a count of its own (in the
+    # aggregate's FILTER it would be a subquery per answer), against the window's questions
+    # that build on anything (few, from the index on the link).
     builds_on = Question.objects.filter(
         population.visible("asker_id"),
         _not_member(
             OuterRef(OuterRef("question_guild_id")), OuterRef("asker_id"), OuterRef("posted_at")
         ),
+        builds_on_id__isnull=False,
         builds_on_id=OuterRef("question_id"),
         posted_at__gte=ctx.start,
         posted_at__lt=ctx.end,
@@ -240,6 +241,13 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
         window_answers(ctx)
         .filter(counted=True, accepted=True, posted_at__gte=ctx.start, posted_at__lt=ctx.end)
         .exclude(author_id=F("asker_id"))
-        .aggregate(items=Count("pk"), reused=Count("pk", filter=Q(Exists(builds_on))))
     )
-    return ratio(templates["reused"] + answers["reused"], templates["items"] + answers["items"])
+    items_sql, items_params = compiled(answers.values("pk"))
+    reused_sql, reused_params = compiled(answers.filter(Exists(builds_on)).values("pk"))
+    # The ORM's own SQL inside constant text; every value is a parameter.
+    statement = (
+        f"SELECT (SELECT COUNT(*) FROM ({items_sql}) items), "  # noqa: S608
+        f"(SELECT COUNT(*) FROM ({reused_sql}) reused)"
+    )
+    items, reused = run(statement, (*items_params, *reused_params))[0]
+    return ratio(templates["reused"] + reused, templates["items"] + items)
