@@ -307,7 +307,8 @@ class WindowAnswer(models.Model):
     (`programs.metrics.compute.window.window_answers`; unmanaged).
 
     Rows: the answers a metric reads — posted in the window, posted before its end to a
-    question asked in it, or accepted before its end by someone other than their author.
+    question asked in it, or accepted in it (whenever posted: the first solutions of solved
+    chains; the chains look up earlier acceptances and the questions above by index).
     `peer`: by a visible champion other than the asker, not a staff answer; `counted`: by
     a champion of the population, not a staff answer; `accepted`: accepted before the end
     by someone other than its author; `valued`: for answers posted in the window only,

@@ -12,7 +12,7 @@ from it, and each is taken in a single pass, once per computation:
   (the first value moments, collaboration pairs, template reuse, learning transfer).
 
 Likewise `window_answers`: the answers with their question's fields and the answer rules
-(peer, counted, accepted, valued) evaluated once, for the six metrics that read answers.
+(peer, counted, accepted, valued) evaluated once, for the metrics that read the window's answers.
 
 The temporary tables live in the computation's connection only and are dropped when it ends
 (a rollback removes them too: DDL is transactional on PostgreSQL and SQLite).
@@ -198,11 +198,13 @@ def _create_answers(ctx: MetricContext) -> bool:
     posted_in_window = Q(posted_at__gte=start, posted_at__lt=end)
     source = (
         # The rows some metric reads: answers posted in the window, answers to questions
-        # asked in it (first answers), and accepted ones (solved chains, whenever posted).
+        # asked in it (first answers), and answers accepted in it (solved chains: a few
+        # hundred beyond the others). The accepted answers from before the window, most of
+        # all, are not copied: solved chains look up the few they need by index.
         Answer.objects.filter(
             posted_in_window
             | Q(question__posted_at__gte=start, question__posted_at__lt=end, posted_at__lt=end)
-            | answer_accepted(end)
+            | Q(accepted_at__gte=start, accepted_at__lt=end)
         )
         .order_by()
         .values(
