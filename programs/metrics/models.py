@@ -337,3 +337,39 @@ class WindowAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"answer {self.id} to question {self.question_id}"
+
+
+class ActivityHourCount(models.Model):
+    """The activity log's contributions (level above observer) counted per UTC hour, kind,
+    and whether a champion took them (`anonymous`: no champion, e.g. a staff user's
+    moderator action): a roll-up kept by `services.hour_counts_roll_up` (beat, hourly).
+
+    Each row counts the hour's activities with an id up to `HourCountsState.through_id`,
+    whoever took them; the metrics take the invisible champions' rows off, and read what the
+    roll-up has not counted yet from the log (docs/decisions/0005-activity-hour-counts.md).
+    """
+
+    hour = models.DateTimeField()
+    kind = models.CharField(max_length=32)
+    anonymous = models.BooleanField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "kind", "anonymous"], name="hour_count_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.hour:%Y-%m-%d %H:00}: {self.count}"
+
+
+class HourCountsState(models.Model):
+    """How far `ActivityHourCount` goes (one row, created by the first roll-up): the hours
+    before `until` are counted, with the activities whose id is at most `through_id`."""
+
+    through_id = models.BigIntegerField(default=0)
+    until = models.DateTimeField()
+    rolled_up_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"hour counts until {self.until:%Y-%m-%d %H:00}, activities to {self.through_id}"
