@@ -192,9 +192,12 @@ def hour_counts(ctx: MetricContext) -> list[dict[str, Any]]:
                 f"SELECT {week_hour('hours.hour')}, SUM(contributions), SUM(actions), "  # noqa: S608
                 f"SUM(interactions) FROM ({sql}) hours GROUP BY 1"
             )
-            # Plain scans and counts: worth parallel workers, which the planner's default
-            # costs refuse them (half the time on two cores; measured, BENCHMARKS.md).
-            with planner(parallel_setup_cost=0, parallel_tuple_cost=0):
+            # A plain scan and count of the window: worth parallel workers, which the
+            # planner's default costs refuse it (half the time on two cores; measured,
+            # BENCHMARKS.md). Not for the few rows around the roll-up: starting the workers
+            # would take longer than reading them.
+            parallel = {"parallel_setup_cost": 0, "parallel_tuple_cost": 0}
+            with planner(**(parallel if ctx.scope.filtered else {})):
                 rows = run(statement, params)
         names = ("hour_of_week", "contributions", "actions", "interactions")
         return [dict(zip(names, (int(value) for value in row), strict=True)) for row in rows]
