@@ -9,7 +9,6 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncMonth
 
 from champions.models import (
-    Activity,
     ActivityKind,
     ActivityLevel,
     Membership,
@@ -19,7 +18,7 @@ from programs.clinics.models import Question
 from programs.library.models import Template
 from programs.metrics.compute import MetricContext
 from programs.metrics.compute.window import champion_levels, window_activities, window_answers
-from programs.metrics.sql import as_float, compiled, greatest, least, ratio, run
+from programs.metrics.sql import as_float, compiled, greatest, least, planner, ratio, run
 
 LEVELS = {
     ActivityLevel.OBSERVER: "observer",
@@ -83,24 +82,29 @@ def retention_by_cohort(ctx: MetricContext) -> dict[str, Any]:
     if not sizes:
         return {}
     first = _month_start(*min(sizes))
+    # From the cohort's champions (one scan, with their joining) to their contributions,
+    # not from the contributions to a list of the cohort and then to champions again.
     active_rows = (
-        Activity.objects.filter(
-            level__gt=ActivityLevel.OBSERVER,
-            occurred_at__gte=first,
-            occurred_at__lt=ctx.end,
-            champion_id__in=cohort.values("pk"),
+        cohort.filter(
+            activities__level__gt=ActivityLevel.OBSERVER,
+            activities__occurred_at__gte=first,
+            activities__occurred_at__lt=ctx.end,
         )
         .order_by()
         .annotate(
-            cohort_month=TruncMonth("champion__joined_at", tzinfo=UTC),
-            month=TruncMonth("occurred_at", tzinfo=UTC),
+            cohort_month=TruncMonth("joined_at", tzinfo=UTC),
+            month=TruncMonth("activities__occurred_at", tzinfo=UTC),
         )
         .values("cohort_month", "month")
-        .annotate(n=Count("champion_id", distinct=True))
+        .annotate(n=Count("pk", distinct=True))
     )
-    active = {
-        (_month_key(row["cohort_month"]), _month_key(row["month"])): row["n"] for row in active_rows
-    }
+    # A nested loop, the champion's index-only range per cohort member: the planner, which
+    # overestimates the cohort, would hash it against every contribution of the months.
+    with planner(enable_hashjoin="off", enable_mergejoin="off"):
+        active = {
+            (_month_key(row["cohort_month"]), _month_key(row["month"])): row["n"]
+            for row in active_rows
+        }
     return {
         f"{year:04d}-{month:02d}": _cohort_row((year, month), size, active, ctx.end)
         for (year, month), size in sorted(sizes.items())
