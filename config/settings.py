@@ -266,6 +266,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.references.tasks.expire_due_stories",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The activity log's contributions counted by hour (heatmap, moderation effort), just
+    # after each hour ends.
+    "metrics-roll-up-hour-counts": {
+        "task": "programs.metrics.tasks.roll_up_hour_counts",
+        "schedule": crontab(minute=1),
+    },
     # Every metric and dashboard chart for the windows ending at last midnight (UTC).
     "metrics-daily-snapshots": {
         "task": "programs.metrics.tasks.take_daily_snapshots",

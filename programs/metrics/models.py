@@ -307,7 +307,8 @@ class WindowAnswer(models.Model):
     (`programs.metrics.compute.window.window_answers`; unmanaged).
 
     Rows: the answers a metric reads — posted in the window, posted before its end to a
-    question asked in it, or accepted before its end by someone other than their author.
+    question asked in it, or accepted in it (whenever posted: the first solutions of solved
+    chains; the chains look up earlier acceptances and the questions above by index).
     `peer`: by a visible champion other than the asker, not a staff answer; `counted`: by
     a champion of the population, not a staff answer; `accepted`: accepted before the end
     by someone other than its author; `valued`: for answers posted in the window only,
@@ -336,3 +337,39 @@ class WindowAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"answer {self.id} to question {self.question_id}"
+
+
+class ActivityHourCount(models.Model):
+    """The activity log's contributions (level above observer) counted per UTC hour, kind,
+    and whether a champion took them (`anonymous`: no champion, e.g. a staff user's
+    moderator action): a roll-up kept by `services.hour_counts_roll_up` (beat, hourly).
+
+    Each row counts the hour's activities with an id up to `HourCountsState.through_id`,
+    whoever took them; the metrics take the invisible champions' rows off, and read what the
+    roll-up has not counted yet from the log (docs/decisions/0005-activity-hour-counts.md).
+    """
+
+    hour = models.DateTimeField()
+    kind = models.CharField(max_length=32)
+    anonymous = models.BooleanField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "kind", "anonymous"], name="hour_count_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.hour:%Y-%m-%d %H:00}: {self.count}"
+
+
+class HourCountsState(models.Model):
+    """How far `ActivityHourCount` goes (one row, created by the first roll-up): the hours
+    before `until` are counted, with the activities whose id is at most `through_id`."""
+
+    through_id = models.BigIntegerField(default=0)
+    until = models.DateTimeField()
+    rolled_up_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"hour counts until {self.until:%Y-%m-%d %H:00}, activities to {self.through_id}"

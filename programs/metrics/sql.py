@@ -97,6 +97,16 @@ def compiled(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
     return sql, tuple(params)
 
 
+def expression_sql(expression: Expression | Func) -> tuple[str, tuple[Any, ...]]:
+    """An expression's SQL for this database (columns as `RawSQL`), for use inside a
+    hand-written statement."""
+    from champions.models import Champion
+
+    compiler = Champion.objects.none().query.get_compiler(connection=connection)
+    sql, params = compiler.compile(expression)
+    return sql, tuple(params)
+
+
 def run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))

@@ -24,3 +24,10 @@ def take_daily_snapshots(day: str | None = None) -> int:
 def refresh_stale_snapshots() -> int:
     """After an erasure: recompute the most recent stale windows now (the rest nightly)."""
     return services.snapshots_refresh_stale()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=3, acks_late=True)
+def roll_up_hour_counts() -> int:
+    """Hourly: count the activity log's new contributions by hour (the hours that ended,
+    the activities recorded since the last run), for the heatmap and moderation effort."""
+    return services.hour_counts_roll_up()

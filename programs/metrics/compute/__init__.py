@@ -85,7 +85,7 @@ def not_staff_answer(population: Population) -> Q:
     return Q(is_staff_answer=False) & ~Q(author_user_id__in=population.staff_users)
 
 
-def once(queryset: QuerySet[M]) -> QuerySet[M]:
+def once(queryset: QuerySet[M, T]) -> QuerySet[M, T]:
     """The rows as a derived table, so an aggregate that refers to an annotation several
     times (a correlated subquery) reads one computed column instead of repeating it."""
     return queryset.order_by().distinct()

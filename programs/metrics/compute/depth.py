@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncMonth
 
 from champions.models import (
-    Activity,
     ActivityKind,
     ActivityLevel,
     Membership,
@@ -19,7 +18,7 @@ from programs.clinics.models import Question
 from programs.library.models import Template
 from programs.metrics.compute import MetricContext
 from programs.metrics.compute.window import champion_levels, window_activities, window_answers
-from programs.metrics.sql import as_float, compiled, greatest, least, ratio, run
+from programs.metrics.sql import as_float, compiled, greatest, least, planner, ratio, run
 
 LEVELS = {
     ActivityLevel.OBSERVER: "observer",
@@ -83,24 +82,29 @@ def retention_by_cohort(ctx: MetricContext) -> dict[str, Any]:
     if not sizes:
         return {}
     first = _month_start(*min(sizes))
+    # From the cohort's champions (one scan, with their joining) to their contributions,
+    # not from the contributions to a list of the cohort and then to champions again.
     active_rows = (
-        Activity.objects.filter(
-            level__gt=ActivityLevel.OBSERVER,
-            occurred_at__gte=first,
-            occurred_at__lt=ctx.end,
-            champion_id__in=cohort.values("pk"),
+        cohort.filter(
+            activities__level__gt=ActivityLevel.OBSERVER,
+            activities__occurred_at__gte=first,
+            activities__occurred_at__lt=ctx.end,
         )
         .order_by()
         .annotate(
-            cohort_month=TruncMonth("champion__joined_at", tzinfo=UTC),
-            month=TruncMonth("occurred_at", tzinfo=UTC),
+            cohort_month=TruncMonth("joined_at", tzinfo=UTC),
+            month=TruncMonth("activities__occurred_at", tzinfo=UTC),
         )
         .values("cohort_month", "month")
-        .annotate(n=Count("champion_id", distinct=True))
+        .annotate(n=Count("pk", distinct=True))
     )
-    active = {
-        (_month_key(row["cohort_month"]), _month_key(row["month"])): row["n"] for row in active_rows
-    }
+    # A nested loop, the champion's index-only range per cohort member: the planner, which
+    # overestimates the cohort, would hash it against every contribution of the months.
+    with planner(enable_hashjoin="off", enable_mergejoin="off"):
+        active = {
+            (_month_key(row["cohort_month"]), _month_key(row["month"])): row["n"]
+            for row in active_rows
+        }
     return {
         f"{year:04d}-{month:02d}": _cohort_row((year, month), size, active, ctx.end)
         for (year, month), size in sorted(sizes.items())
@@ -201,36 +205,37 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
     published = Template.objects.filter(
         population.actor("author_id"), published_at__gte=ctx.start, published_at__lt=ctx.end
     )
-    # Reuses in the window of those templates by a champion outside the template's guild, as
-    # one uncorrelated set of template ids: the database hashes it once instead of probing
-    # per template, and looks up the guild only for reuses of the window's templates.
-    transferred = (
+    # The reused templates as one uncorrelated set of ids (hashed once), found from the
+    # template's side: each published template is matched against the window's reuses of it
+    # in a semi-join, which stops at the first reuse from outside its guild (the guild is the
+    # template's own column, not a lookup per reuse).
+    reuses_outside = (
         window_activities(ctx)
         .filter(
             visible=True,
             kind=ActivityKind.REUSED_TEMPLATE,
             subject_type="library.template",
-            subject_id__in=published.values("pk"),
-        )
-        .annotate(
-            item_guild=Subquery(
-                # No ordering: the model's default would sort every one-row lookup.
-                Template.objects.filter(pk=OuterRef("subject_id")).order_by().values("guild_id")
-            )
+            subject_id=OuterRef("pk"),
         )
         .filter(
-            _not_member(OuterRef("item_guild"), OuterRef("champion_id"), OuterRef("occurred_at"))
+            _not_member(
+                OuterRef(OuterRef("guild_id")), OuterRef("champion_id"), OuterRef("occurred_at")
+            )
         )
-        .values("subject_id")
     )
+    transferred = published.filter(Exists(reuses_outside)).values("pk")
     templates = published.aggregate(
         items=Count("pk"), reused=Count("pk", filter=Q(pk__in=transferred))
     )
+    # The answers built on: a semi-join in the WHERE clause of a count of its own (in the
+    # aggregate's FILTER it would be a subquery per answer), against the window's questions
+    # that build on anything (few, from the index on the link).
     builds_on = Question.objects.filter(
         population.visible("asker_id"),
         _not_member(
             OuterRef(OuterRef("question_guild_id")), OuterRef("asker_id"), OuterRef("posted_at")
         ),
+        builds_on_id__isnull=False,
         builds_on_id=OuterRef("question_id"),
         posted_at__gte=ctx.start,
         posted_at__lt=ctx.end,
@@ -240,6 +245,13 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
         window_answers(ctx)
         .filter(counted=True, accepted=True, posted_at__gte=ctx.start, posted_at__lt=ctx.end)
         .exclude(author_id=F("asker_id"))
-        .aggregate(items=Count("pk"), reused=Count("pk", filter=Q(Exists(builds_on))))
     )
-    return ratio(templates["reused"] + answers["reused"], templates["items"] + answers["items"])
+    items_sql, items_params = compiled(answers.values("pk"))
+    reused_sql, reused_params = compiled(answers.filter(Exists(builds_on)).values("pk"))
+    # The ORM's own SQL inside constant text; every value is a parameter.
+    statement = (
+        f"SELECT (SELECT COUNT(*) FROM ({items_sql}) items), "  # noqa: S608
+        f"(SELECT COUNT(*) FROM ({reused_sql}) reused)"
+    )
+    items, reused = run(statement, (*items_params, *reused_params))[0]
+    return ratio(templates["reused"] + reused, templates["items"] + items)

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from champions.models import ActivityKind
-from programs.clinics.models import Question
+from programs.clinics.models import Answer, Question
 from programs.library.models import Template
-from programs.metrics.compute import MetricContext
+from programs.metrics.compute import MetricContext, answer_accepted, peer_answer
 from programs.metrics.compute.window import window_activities, window_answers
 from programs.metrics.scope import SECONDS_PER_HOUR
 from programs.metrics.sql import (
@@ -19,7 +20,6 @@ from programs.metrics.sql import (
     PercentileMedian,
     compiled,
     median,
-    moment,
     ratio,
     run,
     summary,
@@ -125,37 +125,59 @@ def template_reuse_rate(ctx: MetricContext) -> float | None:
     return ratio(counts["reused"], counts["published"])
 
 
+def _solved_before(ctx: MetricContext, question: OuterRef, **accepted: Any) -> Exists:
+    """For a row with a question and its asker: an answer to it by another visible champion
+    (not a staff answer), accepted by someone other than its author before `to`, with
+    `accepted` bounds on its acceptance (looked up by the question's index)."""
+    return Exists(
+        Answer.objects.filter(
+            peer_answer(ctx.population, OuterRef("asker_id")),
+            answer_accepted(ctx.end),
+            question_id=question,
+            **accepted,
+        )
+    )
+
+
 def solved_chain_length(ctx: MetricContext) -> dict[str, Any]:
     """A recursive walk up the builds-on links from each question first solved in the
     window, through questions that have an accepted answer (by another visible champion,
-    before `to`); the chain's length is the number of questions walked, itself included."""
-    population = ctx.population
-    solved = (
+    before `to`); the chain's length is the number of questions walked, itself included.
+
+    The questions first solved in the window: one of their peer answers was accepted in it
+    (the window's answers hold those, whenever posted) and none before it. The few
+    questions the walk reaches above them are looked up one by one by index."""
+    population, start = ctx.population, ctx.start
+    targets = (
         window_answers(ctx)
-        .filter(population.visible("asker_id"), peer=True, accepted=True)
+        .filter(population.actor("asker_id"), peer=True, accepted=True, accepted_at__gte=start)
+        .exclude(_solved_before(ctx, OuterRef("question_id"), accepted_at__lt=start))
         .values("question_id")
-        # One row per question; its link and asker are the question's own (grouped by the
-        # question alone, the smaller hash).
-        .annotate(
-            link=Min("builds_on_id"), asked_by=Min("asker_id"), first_accepted=Min("accepted_at")
-        )
+        .annotate(link=Min("builds_on_id"))
     )
-    solved_sql, params = compiled(solved)
-    in_population = ""
-    if ctx.scope.filtered:
-        population_sql, population_params = compiled(population.ids().order_by())
-        in_population = f" AND asker IN ({population_sql})"
+    # Whether the question the walk reached (`walk.parent`) was solved by a peer before `to`.
+    solved = (
+        Question.objects.filter(population.visible("asker_id"), pk=RawSQL("walk.parent", ()))
+        .filter(_solved_before(ctx, OuterRef("pk")))
+        .order_by()
+        .values("pk")[:1]
+    )
+    targets_sql, targets_params = compiled(targets)
+    solved_sql, solved_params = compiled(solved)
+    # Each step looks up the reached question's link and whether it was solved in its
+    # select list, as scalar subqueries (probes by index): as a join, a WHERE condition or
+    # an EXISTS the planner would build the set of every solved question instead. A step
+    # onto an unsolved question is kept with `solved` false and ends its chain; the length
+    # is the last solved step (1, without a walk, for a question that builds on nothing).
     # The ORM's own SQL inside constant text; every value is a parameter.
     statement = (
-        f"WITH RECURSIVE solved(id, parent, asker, first_at) AS ({solved_sql}), "  # noqa: S608
-        "targets(id, parent) AS (SELECT id, parent FROM solved "
-        f"WHERE first_at >= %s AND first_at < %s{in_population}), "
-        "walk(origin, parent, len) AS (SELECT id, parent, 1 FROM targets UNION ALL "
-        "SELECT walk.origin, solved.parent, walk.len + 1 FROM walk "
-        f"JOIN solved ON solved.id = walk.parent WHERE walk.len < {MAX_CHAIN}), "
-        "lengths(v) AS (SELECT MAX(len) FROM walk GROUP BY origin) " + summary_select("lengths")
+        f"WITH RECURSIVE targets(id, parent) AS ({targets_sql}), "  # noqa: S608
+        "walk(origin, parent, len, solved) AS (SELECT id, parent, 1, TRUE FROM targets "
+        "WHERE parent IS NOT NULL UNION ALL SELECT walk.origin, "
+        f"(SELECT q.builds_on_id FROM {Question._meta.db_table} q WHERE q.id = walk.parent), "
+        f"walk.len + 1, ({solved_sql}) IS NOT NULL FROM walk WHERE walk.solved "
+        f"AND walk.parent IS NOT NULL AND walk.len < {MAX_CHAIN}), "
+        "lengths(v) AS (SELECT 1 FROM targets WHERE parent IS NULL UNION ALL "
+        "SELECT MAX(len) FROM walk WHERE solved GROUP BY origin) " + summary_select("lengths")
     )
-    params = (*params, moment(ctx.start), moment(ctx.end))
-    if in_population:
-        params = (*params, *population_params)
-    return summary(run(statement, params)[0])
+    return summary(run(statement, (*targets_params, *solved_params))[0])

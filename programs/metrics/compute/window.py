@@ -12,7 +12,7 @@ from it, and each is taken in a single pass, once per computation:
   (the first value moments, collaboration pairs, template reuse, learning transfer).
 
 Likewise `window_answers`: the answers with their question's fields and the answer rules
-(peer, counted, accepted, valued) evaluated once, for the six metrics that read answers.
+(peer, counted, accepted, valued) evaluated once, for the metrics that read the window's answers.
 
 The temporary tables live in the computation's connection only and are dropped when it ends
 (a rollback removes them too: DDL is transactional on PostgreSQL and SQLite).
@@ -20,10 +20,12 @@ The temporary tables live in the computation's connection only and are dropped w
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from champions.models import Activity, ActivityKind, ActivityLevel
 from programs.clinics.models import Answer
@@ -34,8 +36,22 @@ from programs.metrics.compute import (
     not_staff_answer,
     peer_answer,
 )
-from programs.metrics.models import WindowActivity, WindowAnswer, WindowChampion
-from programs.metrics.sql import HourStart, compiled, execute, planner, run, week_hour
+from programs.metrics.models import (
+    ActivityHourCount,
+    HourCountsState,
+    WindowActivity,
+    WindowAnswer,
+    WindowChampion,
+)
+from programs.metrics.scope import EARLIEST
+from programs.metrics.sql import (
+    HourStart,
+    compiled,
+    execute,
+    planner,
+    run,
+    week_hour,
+)
 
 TABLE = WindowActivity._meta.db_table
 LEVELS_TABLE = WindowChampion._meta.db_table
@@ -151,39 +167,137 @@ def _create_levels(ctx: MetricContext) -> bool:
 def hour_counts(ctx: MetricContext) -> list[dict[str, Any]]:
     """Per hour of the week (UTC, `week_hour`): contributions of the population and
     moderator actions (the heatmap), moderator actions alone, and interactions of the
-    population (the moderation effort). One pass over the window's contributions (every
-    kind counted here is above observer), grouped by the hour they fall in (cheap integer
-    arithmetic per row), then the few hours folded into the 168 hours of the week."""
+    population (the moderation effort), in one statement.
+
+    Filtered scopes count the window's contributions in the log, grouped by the hour they
+    fall in (cheap integer arithmetic per row; every kind counted here is above observer).
+    Program-wide, the hours the roll-up has counted (`ActivityHourCount`) are read from it,
+    less the invisible champions' activities in them, and the rest from the log: the
+    window's partial hours, the hours not rolled up yet, and activities recorded since the
+    last roll-up (docs/decisions/0005-activity-hour-counts.md). Then the few hours are
+    folded into the 168 hours of the week."""
 
     def compute() -> list[dict[str, Any]]:
-        population = ctx.population
-        counted = population.actor("champion_id")
-        moderation = Q(kind=ActivityKind.MODERATED) & population.moderator_actions()
-        per_hour = (
-            _in_window(ctx)
-            .filter(level__gt=ActivityLevel.OBSERVER)
-            .annotate(hour=HourStart("occurred_at"))
-            .values("hour")
-            .annotate(
-                contributions=Count("pk", filter=counted | moderation),
-                actions=Count("pk", filter=moderation),
-                interactions=Count("pk", filter=Q(kind__in=INTERACTION_KINDS) & counted),
+        # One transaction: the roll-up's state, locked against a roll-up committing before
+        # the counts are read (an activity would be counted twice or not at all).
+        with transaction.atomic():
+            if ctx.scope.filtered:
+                parts = [_per_hour(ctx, _in_window(ctx))]
+            else:
+                parts = _rolled_up_parts(ctx, *_roll_up_state())
+            sql = " UNION ALL ".join(part for part, _ in parts)
+            params = tuple(value for _, part_params in parts for value in part_params)
+            # The ORM's own SQL inside constant text; every value is a parameter.
+            statement = (
+                f"SELECT {week_hour('hours.hour')}, SUM(contributions), SUM(actions), "  # noqa: S608
+                f"SUM(interactions) FROM ({sql}) hours GROUP BY 1"
             )
-        )
-        sql, params = compiled(per_hour)
-        # The ORM's own SQL inside constant text; every value is a parameter.
-        statement = (
-            f"SELECT {week_hour('hours.hour')}, SUM(contributions), SUM(actions), "  # noqa: S608
-            f"SUM(interactions) FROM ({sql}) hours GROUP BY 1"
-        )
+            # A plain scan and count of the window: worth parallel workers, which the
+            # planner's default costs refuse it (half the time on two cores; measured,
+            # BENCHMARKS.md). Not for the few rows around the roll-up: starting the workers
+            # would take longer than reading them.
+            parallel = {"parallel_setup_cost": 0, "parallel_tuple_cost": 0}
+            with planner(**(parallel if ctx.scope.filtered else {})):
+                rows = run(statement, params)
         names = ("hour_of_week", "contributions", "actions", "interactions")
-        # A plain scan and count: worth parallel workers, which the planner's default costs
-        # refuse it (half the time on two cores; measured, BENCHMARKS.md).
-        with planner(parallel_setup_cost=0, parallel_tuple_cost=0):
-            rows = run(statement, params)
         return [dict(zip(names, (int(value) for value in row), strict=True)) for row in rows]
 
     return ctx.shared("hour_counts", compute)
+
+
+def _roll_up_state() -> tuple[int, datetime]:
+    """(through_id, until) of the roll-up (nothing counted without its state row), with a
+    shared lock on PostgreSQL until the transaction ends: a roll-up waits for it."""
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    table = HourCountsState._meta.db_table
+    rows = run(f"SELECT through_id, until FROM {table} WHERE id = 1{lock}", ())  # noqa: S608
+    if not rows:
+        return 0, EARLIEST
+    through_id, until = rows[0]
+    return int(through_id), _as_moment(until)
+
+
+def _as_moment(value: Any) -> datetime:
+    """A datetime column read by a hand-written statement (SQLite gives its text)."""
+    converted: datetime = HourCountsState._meta.get_field("until").to_python(value)
+    return converted if converted.tzinfo else converted.replace(tzinfo=UTC)
+
+
+def _next_hour(moment_: datetime) -> datetime:
+    """The first whole hour's start at or after `moment_`."""
+    start = moment_.replace(minute=0, second=0, microsecond=0)
+    return start if start == moment_ else start + timedelta(hours=1)
+
+
+def _rolled_up_parts(
+    ctx: MetricContext, through_id: int, until: datetime
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """The window's counts by hour as parts of a union: the roll-up's counts for the
+    window's whole hours it has counted, `[first, last)`, less the invisible champions'
+    rows in them, and the log for the rest."""
+    first = min(_next_hour(ctx.start), ctx.end)
+    last = max(first, min(ctx.end.replace(minute=0, second=0, microsecond=0), until))
+    window = _in_window(ctx)
+    counted_hours = Q(occurred_at__gte=first, occurred_at__lt=last)
+    log = [
+        window.filter(occurred_at__lt=first),
+        window.filter(occurred_at__gte=last),
+        # Activities in the counted hours that the roll-up has not counted yet.
+        window.filter(counted_hours, pk__gt=through_id),
+    ]
+    counted = (
+        ActivityHourCount.objects.filter(hour__gte=first, hour__lt=last)
+        .order_by()
+        .values("hour")
+        .annotate(
+            contributions=_sum(Q(anonymous=False) | Q(kind=ActivityKind.MODERATED)),
+            actions=_sum(Q(kind=ActivityKind.MODERATED)),
+            interactions=_sum(Q(kind__in=INTERACTION_KINDS, anonymous=False)),
+        )
+    )
+    parts = [*(_per_hour(ctx, part) for part in log), compiled(counted)]
+    # The roll-up counts everyone's activities; the invisible champions' count only as the
+    # definitions say (a staff moderator's actions do, nothing of an erased champion does):
+    # their rows in the counted hours, from the champion's index (a few), correct that.
+    invisible = ctx.population.invisible  # a list, or a subquery past INLINE_LIMIT
+    if not isinstance(invisible, list) or invisible:
+        rows = window.filter(counted_hours, champion_id__in=invisible, pk__lte=through_id)
+        parts.append(_per_hour(ctx, rows, less_counted=True))
+    return parts
+
+
+def _sum(condition: Q) -> Coalesce:
+    return Coalesce(Sum("count", filter=condition), 0)
+
+
+def _per_hour(
+    ctx: MetricContext, activities: QuerySet[Activity], *, less_counted: bool = False
+) -> tuple[str, tuple[Any, ...]]:
+    """The contributions among `activities` by hour: counted as the metrics count them, or
+    (`less_counted`) less what the roll-up counted of them (`ActivityHourCount`)."""
+    population = ctx.population
+    counted = population.actor("champion_id")
+    moderated = Q(kind=ActivityKind.MODERATED)
+    moderation = moderated & population.moderator_actions()
+    interactions = Q(kind__in=INTERACTION_KINDS)
+    figures: dict[str, Any] = {
+        "contributions": Count("pk", filter=counted | moderation),
+        "actions": Count("pk", filter=moderation),
+        "interactions": Count("pk", filter=interactions & counted),
+    }
+    if less_counted:
+        rolled_up = {
+            "contributions": Count("pk"),
+            "actions": Count("pk", filter=moderated),
+            "interactions": Count("pk", filter=interactions),
+        }
+        figures = {name: figure - rolled_up[name] for name, figure in figures.items()}
+    return compiled(
+        activities.filter(level__gt=ActivityLevel.OBSERVER)
+        .annotate(hour=HourStart("occurred_at"))
+        .values("hour")
+        .annotate(**figures)
+    )
 
 
 def window_answers(ctx: MetricContext) -> QuerySet[WindowAnswer]:
@@ -198,11 +312,13 @@ def _create_answers(ctx: MetricContext) -> bool:
     posted_in_window = Q(posted_at__gte=start, posted_at__lt=end)
     source = (
         # The rows some metric reads: answers posted in the window, answers to questions
-        # asked in it (first answers), and accepted ones (solved chains, whenever posted).
+        # asked in it (first answers), and answers accepted in it (solved chains: a few
+        # hundred beyond the others). The accepted answers from before the window, most of
+        # all, are not copied: solved chains look up the few they need by index.
         Answer.objects.filter(
             posted_in_window
             | Q(question__posted_at__gte=start, question__posted_at__lt=end, posted_at__lt=end)
-            | answer_accepted(end)
+            | Q(accepted_at__gte=start, accepted_at__lt=end)
         )
         .order_by()
         .values(

@@ -10,6 +10,11 @@ from programs.metrics.services.experiments import (
     experiment_evaluate,
     guardrail_check,
 )
+from programs.metrics.services.hour_counts import (
+    hour_counts_rebuild,
+    hour_counts_reset,
+    hour_counts_roll_up,
+)
 from programs.metrics.services.signals import (
     QuoteInput,
     dropoff_hypothesis_record,
@@ -36,6 +41,9 @@ __all__ = [
     "experiment_decide",
     "experiment_evaluate",
     "guardrail_check",
+    "hour_counts_rebuild",
+    "hour_counts_reset",
+    "hour_counts_roll_up",
     "interview_note_record",
     "interview_notes_erase",
     "snapshot_window",
