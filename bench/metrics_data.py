@@ -43,6 +43,7 @@ from champions.models import (
     Region,
     SizeBand,
     User,
+    refresh_reference_call_consent,
 )
 from programs.clinics.models import Answer, HelpfulMark, Question
 from programs.events.models import Event, EventKind, EventStatus
@@ -551,6 +552,7 @@ def _references(
         ),
         log,
     )
+    refresh_reference_call_consent()
 
 
 def _reports(
