@@ -189,12 +189,19 @@ def test_endpoint_answers_each_role_as_allowed(
         assert response["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_docs_need_a_login_outside_debug(client: Any, users: dict[str, User]) -> None:
-    response = client.get("/api/v1/docs/")
+@pytest.mark.parametrize(
+    ("path", "viewer"), [("/api/v1/docs/", b"swagger-ui"), ("/api/v1/redoc/", b"<redoc")]
+)
+def test_docs_need_a_login_outside_debug(
+    client: Any, users: dict[str, User], path: str, viewer: bytes
+) -> None:
+    response = client.get(path)
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
     client.force_login(users["sales"])
-    page = client.get("/api/v1/docs/")
+    page = client.get(path)
     assert page.status_code == 200
-    assert b"swagger-ui" in page.content.lower()
-    assert b"cdn" not in page.content.lower()  # packaged sidecar assets, not a CDN
+    assert viewer in page.content.lower()
+    # Packaged sidecar assets, no CDN, no web fonts, no inline script.
+    assert b"cdn" not in page.content.lower() and b"googleapis" not in page.content
+    assert b"<script>" not in page.content

@@ -110,3 +110,21 @@ def test_api_docs_run_under_the_policy(new_page: Any, live_server: Any) -> None:
     visit(page, "/api/v1/docs/")
     page.locator(".swagger-ui .opblock").first.wait_for()
     assert violations(page, console) == []
+
+
+def test_redoc_runs_from_packaged_assets_and_nothing_leaves_the_machine(
+    new_page: Any, live_server: Any
+) -> None:
+    page, console = open_watched_page(new_page)
+    sign_in(page, StaffFactory(), live_server.url)
+    sent: list[str] = []
+    page.on("requestfinished", lambda request: sent.append(request.url))
+
+    visit(page, "/api/v1/redoc/")
+    page.locator("h2", has_text="Search references").first.wait_for()
+    assert page.locator("h2").count() >= 10, "Redoc drew the API's operations"
+    # Only Redoc's attribution logo on Redocly's CDN is refused, by the policy, in the browser.
+    refused = violations(page, console)
+    assert refused and all("cdn.redoc.ly" in v for v in refused), refused
+    assert not page.locator("img[alt='redocly logo']").is_visible()
+    assert [u for u in sent if u.startswith("http") and not u.startswith(live_server.url)] == []
