@@ -14,6 +14,9 @@ time: nothing is cached but the SQL text.
     )
     DETAILS.rows(ids=[3, 5, 8], at=timezone.now())
 
+Kinds of placeholder: `Ids` (a list of ids, through `AnyOf`), `Moment` (a datetime) and `Number`
+(an integer, say a setting that a test may change).
+
 A value the queryset derives from a placeholder (`at - 90 days`) is named in `derived`, with
 the placeholder it comes from and how. Compiling raises if a placeholder (or, when values
 are derived, a derived value) does not appear among the parameters as itself, which is what
@@ -83,12 +86,29 @@ def Moment() -> datetime:
     return datetime(1901, 2, 3, tzinfo=UTC) + timedelta(microseconds=next(_serial))
 
 
+def Number() -> int:
+    """A placeholder integer no caller passes (for a setting read at run time)."""
+    return -2_000_000_000 - next(_serial)
+
+
 def _adapt(connection: BaseDatabaseWrapper, value: Any) -> Any:
+    if isinstance(value, bool):
+        raise TypeError("No placeholder kind for bool")
+    if isinstance(value, int):
+        return value
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
     if isinstance(value, list):
         return adapt_ids(connection, value)
     raise TypeError(f"No placeholder kind for {type(value).__name__}")
+
+
+def _same(param: Any, value: Any) -> bool:
+    """`param` is the placeholder `value` as compiled. An integer may come back wrapped in
+    the driver's sized type (psycopg's `Int4` for an IntegerField value on PostgreSQL)."""
+    if isinstance(value, int) and not isinstance(param, bool) and isinstance(param, int):
+        return int(param) == value
+    return type(param) is type(value) and bool(param == value)
 
 
 @dataclass
@@ -128,7 +148,7 @@ class Precompiled:
             (index, name)
             for index, param in enumerate(params)
             for name, value in adapted.items()
-            if type(param) is type(value) and param == value
+            if _same(param, value)
         ]
         # A placeholder may appear only through what is derived from it (`at - 90 days`).
         required = set(every) - {base for base, _ in self.derived.values()}
@@ -152,7 +172,10 @@ class Precompiled:
         every = {**values, **self._derive(values)}
         params = list(compiled.params)
         for index, name in compiled.slots:
-            params[index] = _adapt(connection, every[name])
+            value = _adapt(connection, every[name])
+            if isinstance(value, int):
+                value = type(compiled.params[index])(value)  # psycopg's Int4 etc., kept
+            params[index] = value
         return params
 
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:

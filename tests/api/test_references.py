@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from champions.models import Champion, ConsentScope, User
 from programs.references.models import (
     ReferenceProfile,
+    ReferenceProgramSettings,
     ReferenceRequest,
     RequestOutcome,
     RequestStatus,
@@ -295,6 +296,20 @@ def test_search_follows_the_latest_consent_record_whatever_order_it_was_written_
 
     grant(world["dee"], ConsentScope.REFERENCE_CALL)  # consents again
     assert names() == ["Ada", "Dee"]
+
+
+def test_availability_follows_the_default_cap_setting_until_the_team_saves_its_own(
+    clients: dict[str, APIClient], world: dict[str, Any], settings: Any
+) -> None:
+    def availability() -> list[str]:
+        results = clients["sales"].get("/api/v1/references/").json()["results"]
+        return [r["availability"] for r in results]
+
+    assert availability() == ["available", "available"]
+    settings.REFERENCES_DEFAULT_CAP = 0
+    assert availability() == ["at_cap", "at_cap"]
+    ReferenceProgramSettings.objects.create(pk=1, default_cap=3)
+    assert availability() == ["available", "available"]
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,7 @@ from champions.models import (
     ProductArea,
     User,
 )
-from config.precompiled import AnyOf, Ids, Moment, Precompiled
+from config.precompiled import AnyOf, Ids, Moment, Number, Precompiled
 from programs.references import conf
 from programs.references.matching import MatchCandidate, match_request
 from programs.references.models import (
@@ -86,7 +86,7 @@ def reference_pool(*, at: datetime | None = None) -> QuerySet[Champion]:
 
 
 def with_availability(
-    queryset: QuerySet[Champion], *, at: datetime | None = None
+    queryset: QuerySet[Champion], *, at: datetime | None = None, default_cap: int | None = None
 ) -> QuerySet[Champion]:
     """Annotated with what `availability_state` needs: `ref_cap`, `ref_given` (fulfilled in the
     rolling window), `ref_committed` (offered, accepted or scheduled), `ref_busy` (accepted
@@ -106,7 +106,7 @@ def with_availability(
             F("reference_profile__cap_override"),
             Subquery(tier_cap, output_field=IntegerField()),
             Subquery(program_cap, output_field=IntegerField()),
-            Value(ReferenceProgramSettings(pk=1).default_cap),
+            Value(default_cap if default_cap is not None else _settings_default_cap()),
             output_field=IntegerField(),
         ),
         ref_given=_count(requests.filter(fulfilled_at__gt=window_start, fulfilled_at__lte=at)),
@@ -115,6 +115,11 @@ def with_availability(
         ref_paused=Coalesce(F("reference_profile__paused"), Value(False)),
         ref_cooldown_until=F("reference_profile__cooldown_until"),
     )
+
+
+def _settings_default_cap() -> int:
+    """The program's default cap until the team saves its settings row (from settings)."""
+    return int(ReferenceProgramSettings(pk=1).default_cap)
 
 
 def available_now(*, at: datetime | None = None) -> Q:
@@ -146,8 +151,8 @@ def featured_in_visible_story(**story_filter: Any) -> IsNull:
 # queryset-building and compiling would cost more Python than the database needs to answer.
 _CAP_WINDOW = {"window_start": ("at", lambda at: at - timedelta(days=conf.CAP_WINDOW_DAYS))}
 _PAGE_CHAMPIONS = Precompiled(
-    lambda ids, at: (
-        with_availability(Champion.objects.filter(AnyOf("pk", ids)), at=at)
+    lambda ids, at, default_cap: (
+        with_availability(Champion.objects.filter(AnyOf("pk", ids)), at=at, default_cap=default_cap)
         .order_by()
         .values_list(  # type: ignore[misc]  # the annotations of `with_availability`
             "pk",
@@ -171,6 +176,7 @@ _PAGE_CHAMPIONS = Precompiled(
     ),
     ids=Ids,
     at=Moment,
+    default_cap=Number,
     derived=_CAP_WINDOW,
 )
 # The stories sales may use that feature these champions, each with its proven metrics: one
@@ -271,7 +277,7 @@ def reference_page(
         region,
         size_band,
         *availability,
-    ) in _PAGE_CHAMPIONS.rows(ids=ids, at=at):
+    ) in _PAGE_CHAMPIONS.rows(ids=ids, at=at, default_cap=_settings_default_cap()):
         paused, cap, given, committed, busy, cooldown_until = availability
         row = {
             "id": pk,
