@@ -605,6 +605,9 @@ class ConsentRecord(models.Model):
         # An existing consent record is history and never changes.
         if self.pk is not None:
             raise ValueError("Consent records are append-only.")
+        # The stored current consent (`refresh_reference_call_consent`) is kept here rather
+        # than in the consent services, so that every way of writing a record keeps it: a
+        # record written past it would leave a withdrawn champion in sales' search.
         if self.scope != ConsentScope.REFERENCE_CALL:
             super().save(*args, **kwargs)
             return

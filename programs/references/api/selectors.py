@@ -57,6 +57,7 @@ from programs.references.models import (
     TierReferenceCap,
     UseCase,
 )
+from programs.references.models.program import default_cap as settings_default_cap
 from programs.references.selectors import visible_story_ids
 from programs.references.selectors.requests import (
     BUSY_STATUSES,
@@ -106,7 +107,7 @@ def with_availability(
             F("reference_profile__cap_override"),
             Subquery(tier_cap, output_field=IntegerField()),
             Subquery(program_cap, output_field=IntegerField()),
-            Value(default_cap if default_cap is not None else _settings_default_cap()),
+            Value(default_cap if default_cap is not None else settings_default_cap()),
             output_field=IntegerField(),
         ),
         ref_given=_count(requests.filter(fulfilled_at__gt=window_start, fulfilled_at__lte=at)),
@@ -115,11 +116,6 @@ def with_availability(
         ref_paused=Coalesce(F("reference_profile__paused"), Value(False)),
         ref_cooldown_until=F("reference_profile__cooldown_until"),
     )
-
-
-def _settings_default_cap() -> int:
-    """The program's default cap until the team saves its settings row (from settings)."""
-    return int(ReferenceProgramSettings(pk=1).default_cap)
 
 
 def available_now(*, at: datetime | None = None) -> Q:
@@ -277,7 +273,7 @@ def reference_page(
         region,
         size_band,
         *availability,
-    ) in _PAGE_CHAMPIONS.rows(ids=ids, at=at, default_cap=_settings_default_cap()):
+    ) in _PAGE_CHAMPIONS.rows(ids=ids, at=at, default_cap=settings_default_cap()):
         paused, cap, given, committed, busy, cooldown_until = availability
         row = {
             "id": pk,
