@@ -618,7 +618,6 @@ def _copy_activities(
         facts.append((person.pk, kind, _moment(rng, REFERENCE - YEAR, REFERENCE), None, "", None))
     # An append-only log is written as things happen: in time order, as in production.
     facts = sorted(facts[:total], key=lambda fact: fact[2])
-    now = datetime.now(UTC).isoformat()
     buffer = io.StringIO()
     for champion_id, kind, when, guild_id, subject_type, subject_id in facts:
         buffer.write(
@@ -633,7 +632,7 @@ def _copy_activities(
                     subject_type,
                     "\\N" if subject_id is None else str(subject_id),
                     json.dumps({}),
-                    now,
+                    when.isoformat(),  # recorded as it happened
                 )
             )
             + "\n"

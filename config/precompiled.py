@@ -37,6 +37,7 @@ from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, F, Func, QuerySet
 from django.db.models.expressions import RawSQL
+from psycopg.types.numeric import Int8
 
 _serial = itertools.count(1)
 
@@ -72,7 +73,10 @@ class AnyOf(Func):
 def adapt_ids(connection: BaseDatabaseWrapper, values: Sequence[int]) -> Any:
     """A list of ids as `AnyOf` passes it: an array on PostgreSQL, JSON text elsewhere."""
     if connection.vendor == "postgresql":
-        return [int(v) for v in values]
+        # bigint[], as the id columns are: psycopg would size small ids as int4[], and
+        # PostgreSQL then compares bigint with int4 element by element instead of through
+        # a hash of the array (six times slower over a window of the log; measured).
+        return [Int8(v) for v in values]
     return json.dumps([int(v) for v in values])
 
 

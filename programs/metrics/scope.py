@@ -27,6 +27,7 @@ from champions.models import (
     MembershipStatus,
     User,
 )
+from config.precompiled import AnyOf
 
 SECONDS_PER_DAY = 86_400
 SECONDS_PER_HOUR = 3_600
@@ -160,7 +161,7 @@ class Population:
 
     @cached_property
     def champions(self) -> QuerySet[Champion]:
-        champions = Champion.objects.exclude(pk__in=self.invisible)
+        champions = Champion.objects.filter(none_of("pk", self.invisible))
         scope = self.scope
         if scope.guild_ids:
             member = Membership.objects.filter(
@@ -190,7 +191,11 @@ class Population:
 
     def visible(self, field: str) -> Q:
         """The champion in `field` is any visible champion (a counterpart, not the actor)."""
-        return Q(**{f"{field}__isnull": False}) & ~Q(**{f"{field}__in": self.invisible})
+        return Q(**{f"{field}__isnull": False}) & none_of(field, self.invisible)
+
+    def not_staff_user(self, field: str) -> Q:
+        """The user in `field` (not null) is not a staff user."""
+        return none_of(field, self.staff_users)
 
     def account_ids(self) -> QuerySet[Champion, Any]:
         """Accounts of the population, for deals ("filtered by the deal's company account")."""
@@ -214,13 +219,29 @@ class Population:
         With a guild filter they are the actions on the guild's content (the activity's
         guild); with an account or industry filter, the actions of the population.
         """
-        not_erased = Q(champion_id__isnull=True) | ~Q(champion_id__in=self.erased)
+        not_erased = Q(champion_id__isnull=True) | none_of("champion_id", self.erased)
         scope = self.scope
         if scope.account_id is not None or scope.industry is not None or scope.cohort:
             return self.actor("champion_id")
         if scope.guild_ids:
             return not_erased & Q(guild_id__in=scope.guild_ids)
         return not_erased
+
+
+def one_of(field: str, ids: list[int] | QuerySet[Any, Any]) -> Q:
+    """`field` is one of `ids` (a list as one array parameter, as in `none_of`)."""
+    if isinstance(ids, list):
+        return Q(AnyOf(field, ids))
+    return Q(**{f"{field}__in": ids})
+
+
+def none_of(field: str, ids: list[int] | QuerySet[Any, Any]) -> Q:
+    """`field` (not null: a NULL is in no list) is none of `ids`. A list goes as one array
+    parameter (`AnyOf`): the statement has one placeholder however many ids there are, so
+    neither Django nor the driver walks hundreds of them in every statement that uses it."""
+    if isinstance(ids, list):
+        return ~Q(AnyOf(field, ids))
+    return ~Q(**{f"{field}__in": ids})
 
 
 def check_guilds(guild_ids: tuple[int, ...]) -> None:

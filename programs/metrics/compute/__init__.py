@@ -82,7 +82,7 @@ def peer_answer(population: Population, asker: F | OuterRef) -> Q:
 
 def not_staff_answer(population: Population) -> Q:
     """For an Answer row: neither flagged a staff answer nor written by a staff user."""
-    return Q(is_staff_answer=False) & ~Q(author_user_id__in=population.staff_users)
+    return Q(is_staff_answer=False) & population.not_staff_user("author_user_id")
 
 
 def once(queryset: QuerySet[M, T]) -> QuerySet[M, T]:

@@ -43,7 +43,7 @@ from programs.metrics.models import (
     WindowAnswer,
     WindowChampion,
 )
-from programs.metrics.scope import EARLIEST
+from programs.metrics.scope import EARLIEST, one_of
 from programs.metrics.sql import (
     HourStart,
     compiled,
@@ -261,7 +261,7 @@ def _rolled_up_parts(
     # their rows in the counted hours, from the champion's index (a few), correct that.
     invisible = ctx.population.invisible  # a list, or a subquery past INLINE_LIMIT
     if not isinstance(invisible, list) or invisible:
-        rows = window.filter(counted_hours, champion_id__in=invisible, pk__lte=through_id)
+        rows = window.filter(counted_hours, one_of("champion_id", invisible), pk__lte=through_id)
         parts.append(_per_hour(ctx, rows, less_counted=True))
     return parts
 
