@@ -129,6 +129,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # JIT compilation costs seconds on the short analytical queries of search and matching.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
+# Every metric at once on two PostgreSQL connections (programs/metrics/split.py).
+METRICS_TWO_CONNECTIONS = env.bool("METRICS_TWO_CONNECTIONS", default=True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "champions.User"
 

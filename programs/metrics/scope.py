@@ -140,6 +140,10 @@ class Population:
         ]
         return rows if len(rows) <= INLINE_LIMIT else None
 
+    def fetch(self) -> None:
+        """Fetch the lists now (a computation on two connections shares them)."""
+        self.invisible, self.staff_users, self.erased  # noqa: B018 (cached on first read)
+
     @cached_property
     def invisible(self) -> list[int] | QuerySet[Champion, Any]:
         rows = self._invisible_rows

@@ -23,9 +23,12 @@ M = TypeVar("M", bound=Model)
 class MetricContext:
     """One computation: the scope, its population and the pieces shared between metrics."""
 
-    def __init__(self, scope: MetricScope) -> None:
+    def __init__(self, scope: MetricScope, *, population: Population | None = None) -> None:
         self.scope = scope
-        self.population = Population(scope)
+        self.population = population or Population(scope)
+        # Every statement reads one snapshot (a REPEATABLE READ transaction): nothing another
+        # transaction commits meanwhile can come between two of them.
+        self.one_snapshot = False
         self._shared: dict[str, Any] = {}
         self._closers: list[Callable[[], None]] = []
 

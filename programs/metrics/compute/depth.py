@@ -14,10 +14,15 @@ from champions.models import (
     Membership,
     MembershipStatus,
 )
-from programs.clinics.models import Question
+from programs.clinics.models import Answer, Question
 from programs.library.models import Template
 from programs.metrics.compute import MetricContext
-from programs.metrics.compute.window import champion_levels, window_activities, window_answers
+from programs.metrics.compute.window import (
+    champion_levels,
+    in_window,
+    window_activities,
+    window_answers,
+)
 from programs.metrics.sql import as_float, compiled, greatest, least, planner, ratio, run
 
 LEVELS = {
@@ -135,13 +140,15 @@ def collaboration_density(ctx: MetricContext) -> float | None:
     n = active_count(ctx)
     if n < 2:
         return None
-    window = window_activities(ctx)
+    # From the program's tables, not the window's temporary tables: with the levels, this
+    # metric is computed on the second connection (`split.ALONGSIDE`).
+    window = in_window(ctx)
     parts = [
         (
             "answer_pairs(a, b)",
-            window_answers(ctx)
-            .filter(posted_at__gte=ctx.start, posted_at__lt=ctx.end)
-            .values_list("author_id", "asker_id"),
+            Answer.objects.filter(posted_at__gte=ctx.start, posted_at__lt=ctx.end).values_list(
+                "author_id", "question__asker_id"
+            ),
         ),
         (
             "buddy_pairs(a, b)",

@@ -101,7 +101,7 @@ def _analyze(table: str) -> None:
         execute(f"ANALYZE {table}")
 
 
-def _in_window(ctx: MetricContext) -> QuerySet[Activity]:
+def in_window(ctx: MetricContext) -> QuerySet[Activity]:
     return Activity.objects.filter(occurred_at__gte=ctx.start, occurred_at__lt=ctx.end).order_by()
 
 
@@ -122,7 +122,7 @@ def _create(ctx: MetricContext) -> bool:
     if ctx.scope.filtered:
         flags["counted"] = _flag(population.actor("champion_id"))
     source = (
-        _in_window(ctx)
+        in_window(ctx)
         .filter(kind__in=SUBJECT_KINDS)
         .annotate(**flags)
         .values("id", "champion_id", "kind", "occurred_at", "subject_type", "subject_id", *flags)
@@ -148,7 +148,7 @@ def champion_levels(ctx: MetricContext) -> QuerySet[WindowChampion]:
 
 def _create_levels(ctx: MetricContext) -> bool:
     per_champion = (
-        _in_window(ctx)
+        in_window(ctx)
         .filter(ctx.population.actor("champion_id"))
         .values("champion_id")
         .annotate(top=Max("level"))
@@ -182,9 +182,9 @@ def hour_counts(ctx: MetricContext) -> list[dict[str, Any]]:
         # the counts are read (an activity would be counted twice or not at all).
         with transaction.atomic():
             if ctx.scope.filtered:
-                parts = [_per_hour(ctx, _in_window(ctx))]
+                parts = [_per_hour(ctx, in_window(ctx))]
             else:
-                parts = _rolled_up_parts(ctx, *_roll_up_state())
+                parts = _rolled_up_parts(ctx, *_roll_up_state(lock=not ctx.one_snapshot))
             sql = " UNION ALL ".join(part for part, _ in parts)
             params = tuple(value for _, part_params in parts for value in part_params)
             # The ORM's own SQL inside constant text; every value is a parameter.
@@ -205,12 +205,15 @@ def hour_counts(ctx: MetricContext) -> list[dict[str, Any]]:
     return ctx.shared("hour_counts", compute)
 
 
-def _roll_up_state() -> tuple[int, datetime]:
+def _roll_up_state(*, lock: bool) -> tuple[int, datetime]:
     """(through_id, until) of the roll-up (nothing counted without its state row), with a
-    shared lock on PostgreSQL until the transaction ends: a roll-up waits for it."""
-    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    shared lock on PostgreSQL until the transaction ends: a roll-up waits for it. Not in
+    one snapshot (`lock=False`): the state and the counts are then read as one roll-up
+    left them, whatever commits meanwhile (and a lock on a row changed since the snapshot
+    would fail the computation)."""
+    for_share = " FOR SHARE" if lock and connection.vendor == "postgresql" else ""
     table = HourCountsState._meta.db_table
-    rows = run(f"SELECT through_id, until FROM {table} WHERE id = 1{lock}", ())  # noqa: S608
+    rows = run(f"SELECT through_id, until FROM {table} WHERE id = 1{for_share}", ())  # noqa: S608
     if not rows:
         return 0, EARLIEST
     through_id, until = rows[0]
@@ -237,7 +240,7 @@ def _rolled_up_parts(
     rows in them, and the log for the rest."""
     first = min(_next_hour(ctx.start), ctx.end)
     last = max(first, min(ctx.end.replace(minute=0, second=0, microsecond=0), until))
-    window = _in_window(ctx)
+    window = in_window(ctx)
     counted_hours = Q(occurred_at__gte=first, occurred_at__lt=last)
     log = [
         window.filter(occurred_at__lt=first),

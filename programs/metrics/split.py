@@ -1,0 +1,132 @@
+"""Every metric on two database connections at once, reading one snapshot (PostgreSQL).
+
+A computation of every metric is some thirty statements, each a single process's pass over
+its tables; the machine has more than one core, and the statements fall in two groups that
+share nothing:
+
+- the metrics that read the window's temporary tables (the answers, the subject activities,
+  the levels of `compute.window`): a temporary table lives in the connection that built it,
+  so they stay together, on the caller's connection;
+- the metrics in `ALONGSIDE`, which read only the program's tables (invitations' chains,
+  cohorts, the hour counts, reports, references, deals): a second connection computes them
+  meanwhile, in a thread.
+
+Both read the same data: the caller's transaction is REPEATABLE READ and exports its snapshot
+(`pg_export_snapshot`), and the second connection's transaction imports it before its first
+statement (`SET TRANSACTION SNAPSHOT`), as `pg_dump --jobs` does. The values are therefore
+those of one serial computation at that moment (tests compare the two).
+
+Only where the computation owns its transaction: inside a caller's transaction (a test's,
+a task that wrote first) the second connection could not see what that transaction wrote,
+so the metrics are then computed serially, on one connection. SQLite (the demo) is always
+serial. docs/decisions/0007-metrics-on-two-connections.md says why and what it costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from programs.metrics.compute import MetricContext
+from programs.metrics.scope import MetricScope, Population
+from programs.metrics.sql import execute, run
+
+# The metrics computed on the second connection: they read none of the temporary tables the
+# others read, and share no piece with them. A test computes them alone and checks which
+# tables they create.
+ALONGSIDE = frozenset(
+    {
+        # The levels of the window's champions, and what reads them (collaboration reads
+        # its pairs from the program's tables, not from the window's answers).
+        "contribution_depth",
+        "referral_velocity",
+        "invitation_acceptance_days",
+        "peer_invitations_per_person",
+        "collaboration_density",
+        "referral_chain_depth",
+        "retention_by_cohort",
+        "moderation_effort_per_interaction",
+        "report_response_hours",
+        "open_reports_over_sla",
+        "silent_guilds",
+        "activity_heatmap",
+        "deals_with_reference_share",
+        "influenced_pipeline",
+        "influenced_won_amount",
+        "win_rate_with_reference",
+        "win_rate_without_reference",
+    }
+)
+
+Compute = Callable[[MetricContext, Sequence[str]], dict[str, Any]]
+
+
+def possible(keys: Sequence[str]) -> bool:
+    """Whether `keys` are worth two connections here (see the module's docstring)."""
+    return (
+        settings.METRICS_TWO_CONNECTIONS
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and any(key in ALONGSIDE for key in keys)
+        and any(key not in ALONGSIDE for key in keys)
+    )
+
+
+def compute(context: MetricContext, keys: Sequence[str], compute_in: Compute) -> dict[str, Any]:
+    """The `keys` of `context`'s scope, `ALONGSIDE` on a second connection, the others on
+    this one, in one snapshot; in the order of `keys`."""
+    here = [key for key in keys if key not in ALONGSIDE]
+    there = [key for key in keys if key in ALONGSIDE]
+    population = context.population
+    population.fetch()  # its few lists once, here, then read by both threads
+    logged = connection.queries_logged
+    with transaction.atomic():
+        execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        snapshot = run("SELECT pg_export_snapshot()", ())[0][0]
+        context.one_snapshot = True
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="metrics") as pool:
+            # Waited for before the transaction ends: the snapshot lives as long as it.
+            other = pool.submit(
+                _on_second_connection,
+                context.scope,
+                population,
+                there,
+                snapshot,
+                logged,
+                compute_in,
+            )
+            try:
+                values = compute_in(context, here)
+            finally:
+                wait([other])  # before the transaction ends, even when this side failed
+            other_values, queries = other.result()
+    if logged:  # the caller sees every statement of the computation (debug, tests, bench)
+        connection.queries_log.extend(queries)
+    values.update(other_values)
+    return {key: values[key] for key in keys}
+
+
+def _on_second_connection(
+    scope: MetricScope,
+    population: Population,
+    keys: Sequence[str],
+    snapshot: str,
+    logged: bool,
+    compute_in: Compute,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """In the thread: this thread's own connection, in the caller's snapshot."""
+    try:
+        connection.force_debug_cursor = logged
+        with transaction.atomic():
+            execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+            context = MetricContext(scope, population=population)
+            context.one_snapshot = True
+            values = compute_in(context, keys)
+        return values, list(connection.queries_log)
+    finally:
+        connection.close()
