@@ -243,9 +243,7 @@ def none_of(field: str, ids: list[int] | QuerySet[Any, Any]) -> Q:
     """`field` (not null: a NULL is in no list) is none of `ids`. A list goes as one array
     parameter (`AnyOf`): the statement has one placeholder however many ids there are, so
     neither Django nor the driver walks hundreds of them in every statement that uses it."""
-    if isinstance(ids, list):
-        return ~Q(AnyOf(field, ids))
-    return ~Q(**{f"{field}__in": ids})
+    return ~one_of(field, ids)
 
 
 def check_guilds(guild_ids: tuple[int, ...]) -> None:

@@ -4,12 +4,14 @@ A computation of every metric is some thirty statements, each a single process's
 its tables; the machine has more than one core, and the statements fall in two groups that
 share nothing:
 
-- the metrics that read the window's temporary tables (the answers, the subject activities,
-  the levels of `compute.window`): a temporary table lives in the connection that built it,
-  so they stay together, on the caller's connection;
-- the metrics in `ALONGSIDE`, which read only the program's tables (invitations' chains,
-  cohorts, the hour counts, reports, references, deals): a second connection computes them
-  meanwhile, in a thread.
+- the metrics that read the window's answers and subject activities (temporary tables of
+  `compute.window`), with the newcomers, first answers, solved chains, templates and
+  references: on the caller's connection;
+- the metrics in `ALONGSIDE`: the levels (the third temporary table) and what reads them,
+  collaboration included, with cohorts, referral chains, the hour counts, reports and deals:
+  on a second connection meanwhile, in a thread.
+
+A temporary table lives in the connection that built it, so no table is read by both groups.
 
 Both read the same data: the caller's transaction is REPEATABLE READ and exports its snapshot
 (`pg_export_snapshot`), and the second connection's transaction imports it before its first
@@ -25,7 +27,7 @@ serial. docs/decisions/0007-metrics-on-two-connections.md says why and what it c
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
@@ -88,8 +90,9 @@ def compute(context: MetricContext, keys: Sequence[str], compute_in: Compute) ->
         execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         snapshot = run("SELECT pg_export_snapshot()", ())[0][0]
         context.one_snapshot = True
+        # Leaving the pool waits for its thread, also when this side fails: before the
+        # transaction ends, as the snapshot lives only as long as it.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="metrics") as pool:
-            # Waited for before the transaction ends: the snapshot lives as long as it.
             other = pool.submit(
                 _on_second_connection,
                 context.scope,
@@ -99,11 +102,8 @@ def compute(context: MetricContext, keys: Sequence[str], compute_in: Compute) ->
                 logged,
                 compute_in,
             )
-            try:
-                values = compute_in(context, here)
-            finally:
-                wait([other])  # before the transaction ends, even when this side failed
-            other_values, queries = other.result()
+            values = compute_in(context, here)
+        other_values, queries = other.result()
     if logged:  # the caller sees every statement of the computation (debug, tests, bench)
         connection.queries_log.extend(queries)
     values.update(other_values)
