@@ -78,6 +78,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
         ]
+        indexes = [
+            # The few staff users, whom every metric computation leaves out, without a scan
+            # of every user (programs.metrics.scope).
+            models.Index(fields=["id"], condition=Q(is_staff=True), name="user_staff"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -297,6 +302,13 @@ class Champion(models.Model):
                     reference_call_consent_at__isnull=False,
                 ),
                 name="champion_reference_pool",
+            ),
+            # The few erased champions, whom every metric computation leaves out, without a
+            # scan of every champion (programs.metrics.scope).
+            models.Index(
+                fields=["erased_at"],
+                condition=Q(erased_at__isnull=False),
+                name="champion_erased",
             ),
         ]
 

@@ -131,12 +131,16 @@ class Population:
         """(id, erased) of the invisible champions (staff, erased), fetched once per
         computation in one query: they are few, and a literal list costs each statement
         nothing, where the subquery would be evaluated again in every one. None past
-        `INLINE_LIMIT` of them (the subqueries are used then)."""
+        `INLINE_LIMIT` of them (the subqueries are used then). Read after the staff users,
+        whose list lets the database find their champions by index, with the erased ones
+        (`champion_erased`), instead of scanning every champion."""
+        staff = self.staff_users
+        invisible = Champion.objects.filter(Q(erased_at__isnull=False) | one_of("user_id", staff))
         rows = [
             (pk, erased_at is not None)
-            for pk, erased_at in invisible_champions()
-            .order_by()
-            .values_list("pk", "erased_at")[: INLINE_LIMIT + 1]
+            for pk, erased_at in invisible.order_by().values_list("pk", "erased_at")[
+                : INLINE_LIMIT + 1
+            ]
         ]
         return rows if len(rows) <= INLINE_LIMIT else None
 

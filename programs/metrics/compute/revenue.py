@@ -6,23 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    Count,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 
 from champions.models import ChampionState, ConsentRecord, ConsentScope
 from programs.metrics.compute import MetricContext, once
 from programs.metrics.scope import SECONDS_PER_DAY
-from programs.metrics.sql import EpochSeconds, median, ratio
+from programs.metrics.sql import EpochSeconds, compiled, median, ratio, run
 from programs.references.conf import CAP_WINDOW_DAYS
 from programs.references.models import (
     Deal,
@@ -49,48 +39,54 @@ def deal_filter(ctx: MetricContext, prefix: str = "") -> Q:
 def reference_supply(ctx: MetricContext) -> int:
     """Champions at `to` whose latest reference-call consent record before `to` is a grant
     and who fulfilled fewer references in `[to − 90 days, to)` than their cap (their own,
-    else their tier's, else the program default)."""
+    else their tier's, else the program default).
+
+    One statement of hash joins: the champions, their latest consent records (ranked),
+    their references given in the cap's window (grouped) and their caps, each read once,
+    instead of four lookups for every consenting champion."""
     end = ctx.end
-    consent = (
-        ConsentRecord.objects.filter(
-            champion_id=OuterRef("pk"), scope=ConsentScope.REFERENCE_CALL, recorded_at__lt=end
+    champions = (
+        ctx.population.champions.filter(joined_at__lt=end)
+        .exclude(state=ChampionState.ALUMNI, state_changed_at__lt=end)
+        .order_by()
+        .values("pk", "tier")
+    )
+    ranked = (
+        ConsentRecord.objects.filter(scope=ConsentScope.REFERENCE_CALL, recorded_at__lt=end)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("champion_id")],
+                order_by=[F("recorded_at").desc(), F("id").desc()],
+            )
         )
-        .order_by("-recorded_at", "-id")
-        .values("granted")[:1]
+        .order_by()
+        .values("champion_id", "granted", "rank")
     )
     given = (
         ReferenceRequest.objects.filter(
-            champion_id=OuterRef("pk"),
-            fulfilled_at__gte=end - timedelta(days=CAP_WINDOW_DAYS),
-            fulfilled_at__lt=end,
+            fulfilled_at__gte=end - timedelta(days=CAP_WINDOW_DAYS), fulfilled_at__lt=end
         )
         .order_by()
         .values("champion_id")
         .annotate(n=Count("pk"))
-        .values("n")
     )
-    cap = Coalesce(
-        Subquery(
-            ReferenceProfile.objects.filter(champion_id=OuterRef("pk")).values("cap_override")
-        ),
-        Subquery(TierReferenceCap.objects.filter(tier=OuterRef("tier")).values("cap")),
-        Value(program_settings().default_cap),
-        output_field=IntegerField(),
-    )
-    ever_granted = ConsentRecord.objects.filter(
-        scope=ConsentScope.REFERENCE_CALL, granted=True, recorded_at__lt=end
-    ).values("champion_id")
-    return (
-        ctx.population.champions.filter(joined_at__lt=end, pk__in=ever_granted)
-        .exclude(state=ChampionState.ALUMNI, state_changed_at__lt=end)
-        .annotate(
-            consenting=Subquery(consent),
-            given=Coalesce(Subquery(given), Value(0)),
-            cap=cap,
-        )
-        .filter(consenting=True, given__lt=F("cap"))
-        .count()
-    )
+    pieces = [compiled(queryset) for queryset in (champions, ranked, given)]
+    profiles = ReferenceProfile._meta.db_table
+    tiers = TierReferenceCap._meta.db_table
+    # The ORM's own SQL inside constant text; every value is a parameter.
+    statement = (
+        "WITH champions(id, tier) AS ({}), ranked(champion_id, granted, rank) AS ({}), "  # noqa: S608
+        "given(champion_id, n) AS ({}) "
+        "SELECT COUNT(*) FROM champions "
+        "JOIN ranked ON ranked.champion_id = champions.id AND ranked.rank = 1 AND ranked.granted "
+        "LEFT JOIN given ON given.champion_id = champions.id "
+        f"LEFT JOIN {profiles} profile ON profile.champion_id = champions.id "
+        f"LEFT JOIN {tiers} tier ON tier.tier = champions.tier "
+        "WHERE COALESCE(given.n, 0) < COALESCE(profile.cap_override, tier.cap, %s)"
+    ).format(*(sql for sql, _ in pieces))
+    params = [value for _, piece_params in pieces for value in piece_params]
+    return int(run(statement, [*params, program_settings().default_cap])[0][0])
 
 
 def _requests(ctx: MetricContext) -> QuerySet[ReferenceRequest]:
@@ -132,7 +128,11 @@ def _deals(ctx: MetricContext) -> dict[str, Any]:
         # and sorting every column of every deal for it cost more than the figures.
         deals = once(
             Deal.objects.filter(deal_filter(ctx), created_at__lt=end)
-            .annotate(referenced=deal_reference_exists(at=end))
+            .annotate(
+                referenced=deal_reference_exists(
+                    at=end, visible=ctx.population.visible("champion_id")
+                )
+            )
             .values("pk", "amount", "created_at", "close_date", "is_closed", "is_won", "referenced")
         )
         created = Q(created_at__gte=start)

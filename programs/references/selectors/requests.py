@@ -263,18 +263,22 @@ def champion_is_active(champion: Champion) -> bool:
 # --- attribution ----------------------------------------------------------------------------
 
 
-def deal_reference_exists(*, at: datetime, deal_ref: str = "pk") -> Exists:
+def deal_reference_exists(
+    *, at: datetime, deal_ref: str = "pk", visible: Q | None = None
+) -> Exists:
     """SQL: the deal (an outer row) has a reference at `at` in the sense of METRICS.md.
 
     A request for it was fulfilled by a non-staff, non-erased champion before `at` and, for a
-    closed deal, no later than its close.
+    closed deal, no later than its close. `visible` may replace the joins that check the
+    champion (to champions and users) with a condition on the attribution's `champion_id`
+    that says the same: the metrics pass their list of invisible champions.
     """
-    return Exists(
-        Attribution.objects.filter(
-            deal=OuterRef(deal_ref), date__lt=at, champion__erased_at__isnull=True
+    if visible is None:
+        visible = Q(champion__erased_at__isnull=True) & (
+            Q(champion__user__isnull=True) | Q(champion__user__is_staff=False)
         )
-        .filter(Q(champion__user__isnull=True) | Q(champion__user__is_staff=False))
-        .filter(
+    return Exists(
+        Attribution.objects.filter(visible, deal=OuterRef(deal_ref), date__lt=at).filter(
             Q(deal__is_closed=False)
             | Q(deal__close_date__isnull=True)
             | Q(date__lte=F("deal__close_date"))
