@@ -34,6 +34,17 @@ def _no_outbound_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _metrics_second_connection_closed() -> Iterator[None]:
+    """The metrics' second connection (programs/metrics/split.py) is kept between
+    computations, like a request's; a test closes it, as its database may be flushed or
+    dropped next (a connection left open would hold the test database)."""
+    yield
+    from programs.metrics import split
+
+    split.close_second_connection()
+
+
 @pytest.fixture
 def staff_user(db: None) -> Any:
     from tests.factories import StaffFactory
