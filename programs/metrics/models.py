@@ -257,38 +257,9 @@ class DropOffHypothesis(models.Model):
         return self.statement if len(self.statement) <= 60 else self.statement[:59] + "…"
 
 
-class WindowActivity(models.Model):
-    """The window's activities whose subject a metric joins (attendance, hosting, template
-    reuse, buddy pairings), materialized once per computation in a temporary table
-    (`programs.metrics.compute.window`), so those metrics scan a narrow table instead of the
-    log. Not a table of the schema (unmanaged).
-
-    `counted`: the actor is in the scope's population; `visible`: the actor is a visible
-    champion.
-    """
-
-    id = models.BigIntegerField(primary_key=True)
-    champion = models.ForeignKey(
-        Champion, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    kind = models.CharField(max_length=32)
-    occurred_at = models.DateTimeField()
-    subject_type = models.CharField(max_length=40)
-    subject_id = models.BigIntegerField(null=True)
-    counted = models.BooleanField()
-    visible = models.BooleanField()
-
-    class Meta:
-        managed = False
-        db_table = "metrics_window_activity"
-
-    def __str__(self) -> str:
-        return f"{self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
-
-
 class WindowChampion(models.Model):
     """Per champion of the population active in any way in the window, the highest level
-    reached: a temporary table next to `WindowActivity` (unmanaged)."""
+    reached: a temporary table of one computation (`programs.metrics.compute.window`; unmanaged)."""
 
     champion_id = models.BigIntegerField(primary_key=True)
     top = models.PositiveSmallIntegerField()

@@ -20,7 +20,6 @@ from programs.metrics.compute import MetricContext
 from programs.metrics.compute.window import (
     champion_levels,
     in_window,
-    window_activities,
     window_answers,
 )
 from programs.metrics.sql import as_float, compiled, greatest, least, planner, ratio, run
@@ -217,9 +216,9 @@ def learning_transfer_rate(ctx: MetricContext) -> float | None:
     # in a semi-join, which stops at the first reuse from outside its guild (the guild is the
     # template's own column, not a lookup per reuse).
     reuses_outside = (
-        window_activities(ctx)
+        in_window(ctx)
         .filter(
-            visible=True,
+            population.visible("champion_id"),
             kind=ActivityKind.REUSED_TEMPLATE,
             subject_type="library.template",
             subject_id=OuterRef("pk"),

@@ -14,7 +14,7 @@ from programs.events.models import FIRST_VALUE_KINDS, Event
 from programs.library.models import Template
 from programs.metrics.compute import MetricContext, answer_valued, peer_answer
 from programs.metrics.compute.depth import active_count
-from programs.metrics.compute.window import window_activities, window_answers
+from programs.metrics.compute.window import in_window, window_answers
 from programs.metrics.scope import SECONDS_PER_DAY, Population
 from programs.metrics.sql import (
     EpochSeconds,
@@ -155,8 +155,8 @@ def _moments(ctx: MetricContext) -> list[QuerySet[Any]]:
         .values_list("asker_id", "posted_at")
     )
     # The other two kinds come from the window's activities (every moment of a newcomer
-    # lies in the window).
-    window = window_activities(ctx)
+    # lies in the window), each from the log's covering index on (kind, time).
+    window = in_window(ctx)
     attended = window.filter(
         kind=ActivityKind.ATTENDED_EVENT,
         subject_type="events.event",

@@ -13,7 +13,7 @@ from champions.models import ActivityKind
 from programs.clinics.models import Answer, Question
 from programs.library.models import Template
 from programs.metrics.compute import MetricContext, answer_accepted, peer_answer
-from programs.metrics.compute.window import window_activities, window_answers
+from programs.metrics.compute.window import in_window, window_answers
 from programs.metrics.scope import SECONDS_PER_HOUR
 from programs.metrics.sql import (
     EpochSeconds,
@@ -108,10 +108,10 @@ def template_reuse_rate(ctx: MetricContext) -> float | None:
     ).exclude(author_id=OuterRef("champion_id"))
     # A template published in the window is reused in it (after publication, before `to`).
     reused = (
-        window_activities(ctx)
+        in_window(ctx)
         .filter(
             Exists(published_before),
-            visible=True,
+            ctx.population.visible("champion_id"),
             kind=ActivityKind.REUSED_TEMPLATE,
             subject_type="library.template",
         )

@@ -1,15 +1,17 @@
 """What the metrics read off the window's activity log, each in one pass over the window.
 
-The log is the largest table; the metrics that read the window need three different things
-from it, and each is taken in a single pass, once per computation:
+The log is the largest table; the metrics that read the window need different things from
+it, each taken in a single pass, once per computation:
 
 - `champion_levels`: per champion of the population with any activity in the window, the
   highest level (a temporary table; the depth, the active champions, collaboration);
 - `hour_counts`: per hour of the week, the contributions, moderator actions and
   interactions (168 rows at most; the heatmap and the moderation effort);
-- `window_activities`: the few kinds whose subject other metrics join (attendance, hosting,
-  template reuse, buddy pairings) with their population flags, in a narrow temporary table
-  (the first value moments, collaboration pairs, template reuse, learning transfer).
+- `in_window`: the window's activities of one kind whose subject a metric joins
+  (attendance, template reuse), each read where it is needed from the log's covering index
+  on (kind, time) (the first value moments, template reuse, learning transfer): copying
+  them into a temporary table first cost more than these index-only reads (measured,
+  BENCHMARKS.md).
 
 Likewise `window_answers`: the answers with their question's fields and the answer rules
 (peer, counted, accepted, valued) evaluated once, for the metrics that read the window's answers.
@@ -39,7 +41,6 @@ from programs.metrics.compute import (
 from programs.metrics.models import (
     ActivityHourCount,
     HourCountsState,
-    WindowActivity,
     WindowAnswer,
     WindowChampion,
 )
@@ -53,17 +54,9 @@ from programs.metrics.sql import (
     week_hour,
 )
 
-TABLE = WindowActivity._meta.db_table
 LEVELS_TABLE = WindowChampion._meta.db_table
 ANSWERS_TABLE = WindowAnswer._meta.db_table
 
-# The kinds whose subject (an event, a template, a champion) a metric joins.
-SUBJECT_KINDS = (
-    ActivityKind.ATTENDED_EVENT,
-    ActivityKind.HOSTED_CLINIC,
-    ActivityKind.REUSED_TEMPLATE,
-    ActivityKind.MENTORED_AS_BUDDY,
-)
 INTERACTION_KINDS = (
     ActivityKind.ASKED_QUESTION,
     ActivityKind.ANSWERED_QUESTION,  # self-answers too: they count for volume
@@ -77,7 +70,7 @@ def _clear(ctx: MetricContext) -> None:
     this connection, and drop them all when the computation ends (one statement each)."""
 
     def drop() -> None:
-        tables = (TABLE, LEVELS_TABLE, ANSWERS_TABLE)
+        tables = (LEVELS_TABLE, ANSWERS_TABLE)
         if connection.vendor == "postgresql":
             execute(f"DROP TABLE IF EXISTS {', '.join(tables)}")
         else:  # SQLite drops one table per statement
@@ -107,36 +100,6 @@ def in_window(ctx: MetricContext) -> QuerySet[Activity]:
 
 def _flag(condition: Q) -> ExpressionWrapper[Q]:
     return ExpressionWrapper(condition, output_field=BooleanField())
-
-
-def window_activities(ctx: MetricContext) -> QuerySet[WindowActivity]:
-    """The window's activities of `SUBJECT_KINDS`, with `visible` (the actor is a visible
-    champion) and `counted` (the actor is in the scope's population)."""
-    ctx.shared("window_table", lambda: _create(ctx))
-    return WindowActivity.objects.all()
-
-
-def _create(ctx: MetricContext) -> bool:
-    population = ctx.population
-    flags = {"visible": _flag(population.visible("champion_id"))}
-    if ctx.scope.filtered:
-        flags["counted"] = _flag(population.actor("champion_id"))
-    source = (
-        in_window(ctx)
-        .filter(kind__in=SUBJECT_KINDS)
-        .annotate(**flags)
-        .values("id", "champion_id", "kind", "occurred_at", "subject_type", "subject_id", *flags)
-    )
-    sql, params = compiled(source)
-    # Without filters the population is every visible champion: `counted` is `visible`.
-    counted = "" if ctx.scope.filtered else ", window_.visible AS counted"
-    _clear(ctx)
-    execute(
-        f"CREATE TEMPORARY TABLE {TABLE} AS SELECT window_.*{counted} FROM ({sql}) window_",  # noqa: S608
-        params,
-    )
-    _analyze(TABLE)
-    return True
 
 
 def champion_levels(ctx: MetricContext) -> QuerySet[WindowChampion]:

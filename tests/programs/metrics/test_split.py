@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from champions.models import ActivityKind
 from programs.metrics import registry, split
-from programs.metrics.models import WindowActivity, WindowAnswer, WindowChampion
+from programs.metrics.models import WindowAnswer, WindowChampion
 from programs.metrics.scope import MetricScope
 from tests.programs.metrics.build import (
     FROM,
@@ -30,7 +30,7 @@ from tests.programs.metrics.build import (
 )
 
 WINDOW = MetricScope(FROM, TO)
-TABLES = {model._meta.db_table: model for model in (WindowActivity, WindowAnswer, WindowChampion)}
+TABLES = {model._meta.db_table: model for model in (WindowAnswer, WindowChampion)}
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="two connections are a PostgreSQL feature"
@@ -94,7 +94,7 @@ def test_the_two_groups_share_no_table() -> None:
     assert alongside and here
     theirs, ours = created_tables(alongside), created_tables(here)
     assert theirs == {WindowChampion._meta.db_table}
-    assert ours == {WindowActivity._meta.db_table, WindowAnswer._meta.db_table}
+    assert ours == {WindowAnswer._meta.db_table}
     for key in registry.KEYS:  # and each metric alone creates only its side's tables
         assert created_tables((key,)) <= (theirs if key in split.ALONGSIDE else ours), key
 
