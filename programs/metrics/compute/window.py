@@ -158,9 +158,11 @@ def hour_counts(ctx: MetricContext) -> list[dict[str, Any]]:
             # A plain scan and count of the window: worth parallel workers, which the
             # planner's default costs refuse it (half the time on two cores; measured,
             # BENCHMARKS.md). Not for the few rows around the roll-up: starting the workers
-            # would take longer than reading them.
+            # takes longer than reading them (the planner would start two: 8 ms without
+            # them, 12-17 ms with them, more while the other connection keeps a core busy).
             parallel = {"parallel_setup_cost": 0, "parallel_tuple_cost": 0}
-            with planner(**(parallel if ctx.scope.filtered else {})):
+            serial = {"max_parallel_workers_per_gather": 0}
+            with planner(**(parallel if ctx.scope.filtered else serial)):
                 rows = run(statement, params)
         names = ("hour_of_week", "contributions", "actions", "interactions")
         return [dict(zip(names, (int(value) for value in row), strict=True)) for row in rows]
