@@ -4,10 +4,10 @@ A computation of every metric is some thirty statements, each a single process's
 its tables; the machine has more than one core, and the statements fall in two groups that
 share nothing:
 
-- the metrics that read the window's answers and subject activities (temporary tables of
-  `compute.window`), with the newcomers, first answers, solved chains, templates and
-  references: on the caller's connection;
-- the metrics in `ALONGSIDE`: the levels (the third temporary table) and what reads them,
+- the metrics that read the window's answers (a temporary table of `compute.window`), with
+  the newcomers, first answers, solved chains, templates and references: on the caller's
+  connection;
+- the metrics in `ALONGSIDE`: the levels (the other temporary table) and what reads them,
   collaboration included, with cohorts, referral chains, the hour counts, reports and deals:
   on a second connection meanwhile, in a thread.
 
