@@ -486,8 +486,14 @@ class Activity(models.Model):
     count whoever takes them, so `actor` records the user.
     """
 
+    # No index of its own: `activity_champion_time_level` leads with it.
     champion = models.ForeignKey(
-        Champion, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+        Champion,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        db_index=False,
     )
     actor = models.ForeignKey(
         "champions.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -495,8 +501,14 @@ class Activity(models.Model):
     kind = models.CharField(max_length=32, choices=ActivityKind.choices)
     level = models.PositiveSmallIntegerField(choices=ActivityLevel.choices)
     occurred_at = models.DateTimeField(db_index=True)
+    # No index of its own: the index on (guild, occurred_at) leads with it.
     guild = models.ForeignKey(
-        Guild, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+        Guild,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        db_index=False,
     )
     source = models.CharField(max_length=16, choices=ActivitySource.choices)
     subject_type = models.CharField(max_length=40, blank=True)
