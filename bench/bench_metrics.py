@@ -50,7 +50,7 @@ from bench.machine import machine  # noqa: E402
 from bench.metrics_data import REFERENCE  # noqa: E402
 from champions.models import Activity, User  # noqa: E402
 from programs.metrics import registry, services  # noqa: E402
-from programs.metrics.dashboard import TREND_DAYS, TREND_POINTS, preset_window  # noqa: E402
+from programs.metrics.dashboard import stored_windows  # noqa: E402
 from programs.metrics.models import MetricSnapshot  # noqa: E402
 from programs.metrics.scope import MetricScope  # noqa: E402
 
@@ -123,15 +123,10 @@ def floor() -> tuple[int, int]:
 
 
 def store_dashboard_snapshots(now: Any) -> None:
-    window = preset_window("30", now)
-    windows = {(window.start, window.end), window.previous}
-    windows |= {
-        (window.end - timedelta(days=7 * step + TREND_DAYS), window.end - timedelta(days=7 * step))
-        for step in range(TREND_POINTS)
-    }
     MetricSnapshot.objects.all().delete()
     started = time.perf_counter()
-    for start, end in sorted(windows):
+    windows = stored_windows(now)
+    for start, end in windows:
         services.snapshot_window(start=start, end=end, guild_id=None)
         reset_queries()
     print(f"  stored {len(windows)} windows of snapshots in {time.perf_counter() - started:.1f} s")

@@ -62,6 +62,22 @@ def preset_window(preset: str, now: datetime | None = None) -> Window:
     return Window("90" if days == 90 else "30", end - timedelta(days=days), end)
 
 
+def stored_windows(now: datetime) -> list[tuple[datetime, datetime]]:
+    """The program-wide windows the dashboard reads from snapshots on `now`'s day: the 30-
+    and 90-day presets with the windows before them, and the trend points. The daily task
+    stores them over time; a database that has just been filled (the demo, the benchmark)
+    stores them at once."""
+    windows: set[tuple[datetime, datetime]] = set()
+    for preset in ("30", "90"):
+        window = preset_window(preset, now)
+        windows |= {(window.start, window.end), window.previous}
+    end = preset_window("30", now).end
+    for step in range(TREND_POINTS):
+        point = end - timedelta(days=7 * step)
+        windows.add((point - timedelta(days=TREND_DAYS), point))
+    return sorted(windows)
+
+
 @dataclass(frozen=True)
 class Filters:
     window: Window

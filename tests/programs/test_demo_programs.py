@@ -16,9 +16,11 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Q
+from django.test import Client
 from django.utils import timezone
 
-from champions.models import Activity, Champion, ChampionState, ConsentScope
+from champions.demo import ADMIN_EMAIL
+from champions.models import Activity, Champion, ChampionState, ConsentScope, User
 from programs.clinics.models import Answer, HelpfulMark, Question, QuestionStatus
 from programs.events.models import Event, EventKind, EventStatus, Registration, RegistrationStatus
 from programs.library.models import Template, TemplateRating
@@ -173,3 +175,17 @@ def test_the_reference_pool_column_agrees_with_the_consent_records(
     )
     assert len(live) >= 10
     assert stored == live
+
+
+def test_the_demo_dashboard_opens_on_snapshots_with_its_trends(seeded: datetime, db: None) -> None:
+    """The demo runs no beat: the seed stores what the dashboard reads today, so the program
+    team's first page is served from snapshots and its trend charts have their half year."""
+    manager = User.objects.get(email=ADMIN_EMAIL)
+    client = Client()
+    client.force_login(manager)
+    page = client.get("/admin/?preset=90").content.decode()
+    assert "computed live" not in page and "snapshots" in page
+    trend = page[page.index("Time to first answer over time") :].split("</svg>")[0]
+    assert "No values stored" not in trend and "<polyline" in trend
+    points = trend.split("<polyline", 1)[1].split('points="', 1)[1].split('"', 1)[0]
+    assert len(points.split()) >= 20  # about a point a week for half a year
