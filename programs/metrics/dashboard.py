@@ -67,11 +67,9 @@ def stored_windows(now: datetime) -> list[tuple[datetime, datetime]]:
     and 90-day presets with the windows before them, and the trend points. The daily task
     stores them over time; a database that has just been filled (the demo, the benchmark)
     stores them at once."""
-    windows: set[tuple[datetime, datetime]] = set()
-    for preset in ("30", "90"):
-        window = preset_window(preset, now)
-        windows |= {(window.start, window.end), window.previous}
-    end = preset_window("30", now).end
+    presets = [preset_window(preset, now) for preset in ("30", "90")]
+    windows = {pair for window in presets for pair in ((window.start, window.end), window.previous)}
+    end = presets[0].end  # both presets end at the last midnight, as the trend does
     for step in range(TREND_POINTS):
         point = end - timedelta(days=7 * step)
         windows.add((point - timedelta(days=TREND_DAYS), point))

@@ -100,19 +100,15 @@ def _staff_users() -> QuerySet[User, Any]:
     return User.objects.filter(is_staff=True).values("pk")
 
 
-def invisible_champions() -> QuerySet[Champion, Any]:
+def invisible_champions(staff_users: list[int] | QuerySet[User, Any]) -> QuerySet[Champion, Any]:
     """Champions whose facts no metric sees: erased, or staff by their user.
 
-    Written as `user_id IN (staff users)` rather than a join to every user: the staff are a
-    handful, so the database hashes them and scans champions once.
+    Written as `user_id` among the staff users rather than a join to every user: the staff
+    are a handful. Given as a list, the database finds their champions by index, with the
+    erased ones (`champion_erased`), instead of scanning every champion.
     """
-    staff = Q(user_id__in=_staff_users())
+    staff = one_of("user_id", staff_users)
     return Champion.objects.filter(Q(erased_at__isnull=False) | staff).values("pk")
-
-
-def visible_champions() -> QuerySet[Champion]:
-    staff = Q(user_id__in=_staff_users())
-    return Champion.objects.filter(erased_at__isnull=True).exclude(staff)
 
 
 class Population:
@@ -132,15 +128,12 @@ class Population:
         computation in one query: they are few, and a literal list costs each statement
         nothing, where the subquery would be evaluated again in every one. None past
         `INLINE_LIMIT` of them (the subqueries are used then). Read after the staff users,
-        whose list lets the database find their champions by index, with the erased ones
-        (`champion_erased`), instead of scanning every champion."""
-        staff = self.staff_users
-        invisible = Champion.objects.filter(Q(erased_at__isnull=False) | one_of("user_id", staff))
+        whose list they are found by."""
         rows = [
             (pk, erased_at is not None)
-            for pk, erased_at in invisible.order_by().values_list("pk", "erased_at")[
-                : INLINE_LIMIT + 1
-            ]
+            for pk, erased_at in invisible_champions(self.staff_users)
+            .order_by()
+            .values_list("pk", "erased_at")[: INLINE_LIMIT + 1]
         ]
         return rows if len(rows) <= INLINE_LIMIT else None
 
@@ -151,7 +144,9 @@ class Population:
     @cached_property
     def invisible(self) -> list[int] | QuerySet[Champion, Any]:
         rows = self._invisible_rows
-        return invisible_champions() if rows is None else [pk for pk, _ in rows]
+        if rows is None:
+            return invisible_champions(self.staff_users)
+        return [pk for pk, _ in rows]
 
     @cached_property
     def staff_users(self) -> list[int] | QuerySet[User, Any]:
@@ -255,6 +250,11 @@ def check_guilds(guild_ids: tuple[int, ...]) -> None:
     missing = [str(pk) for pk in guild_ids if pk not in known]
     if missing:
         raise DomainError(f"There is no guild with id {', '.join(missing)}.", field="guild")
+
+
+def hour_start(moment: datetime) -> datetime:
+    """The start of the UTC hour of `moment`."""
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def day_start(moment: datetime) -> datetime:

@@ -184,11 +184,6 @@ def median_select(table: str, column: str) -> str:
     )
 
 
-def moment(value: Any) -> Any:
-    """A datetime as the database takes it in a hand-written statement's parameters."""
-    return connection.ops.adapt_datetimefield_value(value)
-
-
 def summary(row: tuple[Any, ...]) -> dict[str, Any]:
     """`{max, median, count}` from a `summary_select` row (METRICS.md shape)."""
     top, count, middle = row

@@ -71,22 +71,24 @@ def reference_supply(ctx: MetricContext) -> int:
         .values("champion_id")
         .annotate(n=Count("pk"))
     )
-    pieces = [compiled(queryset) for queryset in (champions, ranked, given)]
-    profiles = ReferenceProfile._meta.db_table
-    tiers = TierReferenceCap._meta.db_table
+    (champions_sql, champions_params), (ranked_sql, ranked_params), (given_sql, given_params) = (
+        compiled(queryset) for queryset in (champions, ranked, given)
+    )
     # The ORM's own SQL inside constant text; every value is a parameter.
     statement = (
-        "WITH champions(id, tier) AS ({}), ranked(champion_id, granted, rank) AS ({}), "  # noqa: S608
-        "given(champion_id, n) AS ({}) "
+        f"WITH champions(id, tier) AS ({champions_sql}), "  # noqa: S608
+        f"ranked(champion_id, granted, rank) AS ({ranked_sql}), "
+        f"given(champion_id, n) AS ({given_sql}) "
         "SELECT COUNT(*) FROM champions "
         "JOIN ranked ON ranked.champion_id = champions.id AND ranked.rank = 1 AND ranked.granted "
         "LEFT JOIN given ON given.champion_id = champions.id "
-        f"LEFT JOIN {profiles} profile ON profile.champion_id = champions.id "
-        f"LEFT JOIN {tiers} tier ON tier.tier = champions.tier "
+        f"LEFT JOIN {ReferenceProfile._meta.db_table} profile "
+        "ON profile.champion_id = champions.id "
+        f"LEFT JOIN {TierReferenceCap._meta.db_table} tier ON tier.tier = champions.tier "
         "WHERE COALESCE(given.n, 0) < COALESCE(profile.cap_override, tier.cap, %s)"
-    ).format(*(sql for sql, _ in pieces))
-    params = [value for _, piece_params in pieces for value in piece_params]
-    return int(run(statement, [*params, program_settings().default_cap])[0][0])
+    )
+    params = (*champions_params, *ranked_params, *given_params, program_settings().default_cap)
+    return int(run(statement, params)[0][0])
 
 
 def _requests(ctx: MetricContext) -> QuerySet[ReferenceRequest]:

@@ -44,7 +44,7 @@ from programs.metrics.models import (
     WindowAnswer,
     WindowChampion,
 )
-from programs.metrics.scope import EARLIEST, one_of
+from programs.metrics.scope import EARLIEST, hour_start, one_of
 from programs.metrics.sql import (
     HourStart,
     compiled,
@@ -191,10 +191,10 @@ def _as_moment(value: Any) -> datetime:
     return converted if converted.tzinfo else converted.replace(tzinfo=UTC)
 
 
-def _next_hour(moment_: datetime) -> datetime:
-    """The first whole hour's start at or after `moment_`."""
-    start = moment_.replace(minute=0, second=0, microsecond=0)
-    return start if start == moment_ else start + timedelta(hours=1)
+def _next_hour(moment: datetime) -> datetime:
+    """The first whole hour's start at or after `moment`."""
+    start = hour_start(moment)
+    return start if start == moment else start + timedelta(hours=1)
 
 
 def _rolled_up_parts(
@@ -204,7 +204,7 @@ def _rolled_up_parts(
     window's whole hours it has counted, `[first, last)`, less the invisible champions'
     rows in them, and the log for the rest."""
     first = min(_next_hour(ctx.start), ctx.end)
-    last = max(first, min(ctx.end.replace(minute=0, second=0, microsecond=0), until))
+    last = max(first, min(hour_start(ctx.end), until))
     window = in_window(ctx)
     counted_hours = Q(occurred_at__gte=first, occurred_at__lt=last)
     log = [

@@ -16,7 +16,7 @@ may yet commit a lower id than the highest one visible, but not one that old.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
@@ -24,21 +24,17 @@ from django.utils import timezone
 
 from champions.models import Activity, ActivityLevel
 from programs.metrics.models import ActivityHourCount, HourCountsState
+from programs.metrics.scope import EARLIEST, hour_start
 from programs.metrics.sql import HourStart, compiled
 
 SETTLE = timedelta(minutes=10)
-NOTHING_COUNTED = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def hour_start(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def _state() -> HourCountsState:
     """The state row, locked until the transaction ends: two runs never add the same
     activities twice (the second waits, then starts from where the first ended)."""
     state, _ = HourCountsState.objects.select_for_update().get_or_create(
-        pk=1, defaults={"through_id": 0, "until": NOTHING_COUNTED}
+        pk=1, defaults={"through_id": 0, "until": EARLIEST}
     )
     return state
 
@@ -79,7 +75,7 @@ def hour_counts_reset() -> None:
     changed in place, as the demo loader does; until then the metrics read the log)."""
     state = _state()
     ActivityHourCount.objects.all().delete()
-    state.through_id, state.until = 0, NOTHING_COUNTED
+    state.through_id, state.until = 0, EARLIEST
     state.save(update_fields=["through_id", "until"])
 
 
